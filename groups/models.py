@@ -1,0 +1,490 @@
+"""The directory's data: listings, their schedules, and the taxonomies they are filed under."""
+
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from groups import schedule
+
+
+def choices_check(field, choices_cls, name):
+    """A CHECK constraint keeping a TextChoices column to its enumeration in the database too."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices_cls.values}), name=name)
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class RegionKind(models.TextChoices):
+    WORLD = "world", _("Worldwide")
+    CONTINENT = "continent", _("Continent")
+    COUNTRY = "country", _("Country")
+    STATE = "state", _("State, province or nation")
+    AREA = "area", _("Area or city")
+
+
+class ListingKind(models.TextChoices):
+    MEETING_GROUP = "meeting_group", _("Group that meets")
+    ONLINE_COMMUNITY = "online_community", _("Online community or forum")
+    NETWORK = "network", _("Network or organisation")
+    RESIDENTIAL = "residential", _("Peer respite or crisis service")
+    TRAINING = "training", _("Training programme")
+
+
+class Attendance(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("By phone")
+    HYBRID = "hybrid", _("In person and online")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    FORMING = "forming", _("Forming: first meeting not yet set")
+    PAUSED = "paused", _("Paused")
+    CLOSED = "closed", _("Closed")
+
+
+class Cost(models.TextChoices):
+    UNKNOWN = "", _("Not stated")
+    FREE = "free", _("Free")
+    DONATION = "donation", _("By donation")
+    FEE = "fee", _("Fee")
+
+
+class Moderation(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    PENDING = "pending", _("Pending review")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    BIWEEKLY = "biweekly", _("Every other week")
+    MONTHLY = "monthly", _("Monthly, on given weeks")
+    BIMONTHLY = "bimonthly", _("Every other month")
+    BY_ARRANGEMENT = "arranged", _("By arrangement")
+
+
+class Region(models.Model):
+    """A place in a hierarchy: Worldwide > Europe > United Kingdom > Scotland > Lothians."""
+
+    Kind = RegionKind
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            choices_check("kind", RegionKind, "region_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="region_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:region", args=[self.slug])
+
+
+class RegionTree:
+    """All regions in memory (a few hundred rows): ancestors and descendants without recursion in SQL."""
+
+    def __init__(self, regions):
+        self.by_id = {r.id: r for r in regions}
+        self.by_slug = {r.slug: r for r in regions}
+        self.children = {}
+        for r in regions:
+            self.children.setdefault(r.parent_id, []).append(r)
+
+    @classmethod
+    def load(cls):
+        return cls(list(Region.objects.all()))
+
+    def descendant_ids(self, region_id):
+        """The region and everything inside it."""
+        found, stack = [], [region_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(child.id for child in self.children.get(current, []))
+        return found
+
+    def ancestors(self, region_id):
+        """From the top of the tree down to the region itself."""
+        chain = []
+        region = self.by_id.get(region_id)
+        while region is not None:
+            chain.append(region)
+            region = self.by_id.get(region.parent_id)
+        return list(reversed(chain))
+
+    def contains(self, outer_id, inner_id):
+        return any(r.id == outer_id for r in self.ancestors(inner_id))
+
+
+class GroupType(models.Model):
+    """A curated kind of peer support, with synonyms that search also matches."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    synonyms = models.TextField(
+        _("synonyms"), blank=True, help_text=_("Other words people use for this, comma-separated.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("group type")
+        verbose_name_plural = _("group types")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:type", args=[self.slug])
+
+
+class Audience(models.Model):
+    """Who a listing is for: people with lived experience, family, partners, ..."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True, help_text=_("BCP 47, e.g. en"))
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    """A host organisation: a centre, a network, a charity, a website that runs groups."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:organization", args=[self.slug])
+
+
+class SupportGroupQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(moderation=SupportGroup.Moderation.PUBLISHED)
+
+    def in_region(self, region_ids):
+        return self.filter(region_id__in=region_ids)
+
+    def stale(self, today=None):
+        """Published listings nobody has confirmed for a year (or ever)."""
+        today = today or timezone.localdate()
+        cutoff = today - SupportGroup.STALE_AFTER
+        return self.published().filter(
+            Q(last_confirmed__lt=cutoff) | Q(last_confirmed__isnull=True)
+        )
+
+
+class SupportGroup(models.Model):
+    """A listing in the directory: a group, an online community, a network, a service."""
+
+    STALE_AFTER = timezone.timedelta(days=365)
+
+    Kind = ListingKind
+
+    Attendance = Attendance
+
+    Status = Status
+
+    Cost = Cost
+
+    Moderation = Moderation
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("one-line summary"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind of listing"), max_length=20, choices=Kind.choices)
+    types = models.ManyToManyField(GroupType, related_name="groups", verbose_name=_("group types"))
+    audiences = models.ManyToManyField(
+        Audience, blank=True, related_name="groups", verbose_name=_("who it is for")
+    )
+    attendance = models.CharField(_("attendance"), max_length=12, choices=Attendance.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="groups",
+        verbose_name=_("region"),
+        help_text=_("Where it meets, or for online groups the widest area it serves."),
+    )
+    service_area = models.CharField(
+        _("area served"), max_length=120, blank=True, help_text=_("e.g. “US and Canada”")
+    )
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    host = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="groups",
+        verbose_name=_("host organisation"),
+    )
+
+    # Contact: every field has a visibility its organizer controls.
+    website = models.URLField(_("website"), blank=True, max_length=500)
+    website_public = models.BooleanField(_("show website"), default=True)
+    join_url = models.URLField(
+        _("joining link"), blank=True, max_length=500, help_text=_("Video call or group page")
+    )
+    join_url_public = models.BooleanField(_("show joining link"), default=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    contact_name_public = models.BooleanField(_("show contact person"), default=True)
+    email = models.EmailField(_("email"), blank=True)
+    email_public = models.BooleanField(_("show email"), default=False)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone_public = models.BooleanField(_("show phone"), default=False)
+    how_to_join = models.TextField(_("how to join"), blank=True)
+
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="groups", verbose_name=_("languages")
+    )
+    cost = models.CharField(_("cost"), max_length=10, choices=Cost.choices, blank=True)
+    accessibility = models.TextField(_("accessibility notes"), blank=True)
+
+    source_document = models.CharField(_("source document"), max_length=120, blank=True)
+    source_excerpt = models.TextField(
+        _("source excerpt"), blank=True, validators=[MaxLengthValidator(300)]
+    )
+
+    moderation = models.CharField(
+        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    last_confirmed = models.DateField(_("last confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every edit; a stale form cannot overwrite.")
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Ownership",
+        related_name="owned_groups",
+        blank=True,
+        verbose_name=_("owners"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_groups",
+    )
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "created_at"])
+
+    objects = SupportGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        constraints = [
+            choices_check("kind", ListingKind, "group_kind_valid"),
+            choices_check("attendance", Attendance, "group_attendance_valid"),
+            choices_check("status", Status, "group_status_valid"),
+            choices_check("cost", Cost, "group_cost_valid"),
+            choices_check("moderation", Moderation, "group_moderation_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["moderation", "status", "name"], name="group_public_order"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:detail", args=[self.slug])
+
+    @property
+    def is_stale(self):
+        if self.last_confirmed is None:
+            return True
+        return self.last_confirmed < timezone.localdate() - self.STALE_AFTER
+
+    def public_contacts(self):
+        """Only what the organizer chose to publish."""
+        contacts = {}
+        for field in ("website", "join_url", "contact_name", "email", "phone"):
+            value = getattr(self, field)
+            if value and getattr(self, f"{field}_public"):
+                contacts[field] = value
+        return contacts
+
+    @property
+    def has_hidden_email(self):
+        return bool(self.email) and not self.email_public
+
+
+class Ownership(models.Model):
+    """An organizer account that may edit a listing."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="ownerships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ownerships"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ownership")
+        verbose_name_plural = _("ownerships")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="ownership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.group}"
+
+
+class Meeting(models.Model):
+    """A recurring meeting schedule of a listing, in the time zone the group gives its times in."""
+
+    Frequency = Frequency
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="meetings")
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("day"), null=True, blank=True, choices=schedule.WEEKDAY_CHOICES
+    )
+    weeks_of_month = models.CharField(
+        _("weeks of the month"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "For monthly meetings: e.g. “1” for the first, “2,4” for 2nd and 4th, “-1” last."
+        ),
+    )
+    start_date = models.DateField(
+        _("first meeting"),
+        null=True,
+        blank=True,
+        help_text=_("Anchors every-other-week and every-other-month schedules."),
+    )
+    start_time = models.TimeField(_("starts"), null=True, blank=True)
+    end_time = models.TimeField(_("ends"), null=True, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday", "start_time", "id"]
+        verbose_name = _("meeting time")
+        verbose_name_plural = _("meeting times")
+        constraints = [
+            choices_check("frequency", Frequency, "meeting_frequency_valid"),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=True) | Q(weekday__gte=0, weekday__lte=6),
+                name="meeting_weekday_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=True)
+                | Q(end_time__gt=models.F("start_time")),
+                name="meeting_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["weekday", "start_time"], name="meeting_day_time")]
+
+    def __str__(self):
+        return f"{self.group}: {self.describe()}"
+
+    def clean(self):
+        errors = {}
+        if (
+            self.frequency != self.Frequency.BY_ARRANGEMENT
+            and self.frequency != self.Frequency.BIMONTHLY
+        ):
+            if self.weekday is None:
+                errors["weekday"] = _("Choose the day the group meets.")
+        if self.frequency == self.Frequency.MONTHLY:
+            try:
+                schedule.parse_weeks(self.weeks_of_month, required=True)
+            except ValueError as exc:
+                errors["weeks_of_month"] = str(exc)
+        if self.frequency in (self.Frequency.BIWEEKLY,) and self.start_date is None:
+            errors["start_date"] = _("Give the date of one meeting so we know which weeks.")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("The meeting must end after it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @cached_property
+    def zone(self):
+        return schedule.zone(self.timezone)
+
+    def rrule_text(self):
+        return schedule.rrule_text(self)
+
+    def next_occurrences(self, count=3, after=None):
+        return schedule.next_occurrences(self, count=count, after=after)
+
+    def describe(self):
+        return schedule.describe(self)

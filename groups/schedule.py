@@ -1,0 +1,262 @@
+"""Meeting recurrences: next occurrences across daylight saving, RRULEs, and schedules in words.
+
+Times are wall-clock times in the meeting's IANA zone. Occurrences are generated as local times by
+dateutil's rrule and only then given their zone, so "5 pm Pacific" stays 5 pm when the clocks change.
+"""
+
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
+
+from dateutil import rrule
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+
+WEEKDAY_CHOICES = [
+    (0, gettext_lazy("Monday")),
+    (1, gettext_lazy("Tuesday")),
+    (2, gettext_lazy("Wednesday")),
+    (3, gettext_lazy("Thursday")),
+    (4, gettext_lazy("Friday")),
+    (5, gettext_lazy("Saturday")),
+    (6, gettext_lazy("Sunday")),
+]
+WEEKDAY_PLURALS = [
+    gettext_lazy("Mondays"),
+    gettext_lazy("Tuesdays"),
+    gettext_lazy("Wednesdays"),
+    gettext_lazy("Thursdays"),
+    gettext_lazy("Fridays"),
+    gettext_lazy("Saturdays"),
+    gettext_lazy("Sundays"),
+]
+WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+ORDINALS = {
+    1: gettext_lazy("first"),
+    2: gettext_lazy("second"),
+    3: gettext_lazy("third"),
+    4: gettext_lazy("fourth"),
+    5: gettext_lazy("fifth"),
+    -1: gettext_lazy("last"),
+}
+
+# Names people use for the zones most groups give their times in; others fall back to the city.
+ZONE_NAMES = {
+    "America/Los_Angeles": gettext_lazy("Pacific Time"),
+    "America/Vancouver": gettext_lazy("Pacific Time"),
+    "America/Denver": gettext_lazy("Mountain Time"),
+    "America/Edmonton": gettext_lazy("Mountain Time"),
+    "America/Phoenix": gettext_lazy("Arizona Time"),
+    "America/Chicago": gettext_lazy("Central Time"),
+    "America/Winnipeg": gettext_lazy("Central Time"),
+    "America/New_York": gettext_lazy("Eastern Time"),
+    "America/Toronto": gettext_lazy("Eastern Time"),
+    "America/Halifax": gettext_lazy("Atlantic Time"),
+    "America/St_Johns": gettext_lazy("Newfoundland Time"),
+    "Pacific/Honolulu": gettext_lazy("Hawaii Time"),
+    "America/Anchorage": gettext_lazy("Alaska Time"),
+    "Europe/London": gettext_lazy("UK time"),
+    "Europe/Dublin": gettext_lazy("Irish time"),
+    "Europe/Lisbon": gettext_lazy("Portugal time"),
+    "Europe/Amsterdam": gettext_lazy("Central European Time"),
+    "Europe/Berlin": gettext_lazy("Central European Time"),
+    "Europe/Paris": gettext_lazy("Central European Time"),
+    "Europe/Brussels": gettext_lazy("Central European Time"),
+    "Europe/Madrid": gettext_lazy("Central European Time"),
+    "Europe/Rome": gettext_lazy("Central European Time"),
+    "Europe/Vienna": gettext_lazy("Central European Time"),
+    "Europe/Copenhagen": gettext_lazy("Central European Time"),
+    "Europe/Stockholm": gettext_lazy("Central European Time"),
+    "Europe/Oslo": gettext_lazy("Central European Time"),
+    "Europe/Warsaw": gettext_lazy("Central European Time"),
+    "Europe/Zurich": gettext_lazy("Central European Time"),
+    "Europe/Helsinki": gettext_lazy("Eastern European Time"),
+    "Europe/Athens": gettext_lazy("Eastern European Time"),
+    "UTC": gettext_lazy("UTC"),
+}
+
+
+@lru_cache(maxsize=512)
+def zone(name):
+    """The ZoneInfo for an IANA name; UTC when the name is unknown rather than failing a page."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return dt.UTC
+
+
+def zone_label(name):
+    if name in ZONE_NAMES:
+        return str(ZONE_NAMES[name])
+    city = name.rsplit("/", 1)[-1].replace("_", " ")
+    return _("%(city)s time") % {"city": city}
+
+
+def utc_offset_label(when):
+    """'UTC−7' or 'UTC+5:30' for an aware datetime."""
+    offset = when.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
+
+
+def parse_weeks(text, required=False):
+    """'2,4' -> [2, 4]; '-1' -> [-1]. Raises ValueError with a message a person can act on."""
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise ValueError(
+                _("Say which weeks of the month, e.g. 1 for the first, 2,4, or -1 for the last.")
+            )
+        return []
+    weeks = []
+    for part in text.split(","):
+        try:
+            number = int(part.strip())
+        except ValueError:
+            raise ValueError(
+                _("Weeks of the month are numbers from 1 to 5, or -1 for the last.")
+            ) from None
+        if number not in ORDINALS:
+            raise ValueError(_("Weeks of the month are numbers from 1 to 5, or -1 for the last."))
+        if number not in weeks:
+            weeks.append(number)
+    return sorted(weeks, key=lambda n: (n < 0, n))
+
+
+def _byweekday(meeting):
+    day = rrule.weekdays[meeting.weekday]
+    if meeting.frequency in ("monthly", "bimonthly"):
+        weeks = parse_weeks(meeting.weeks_of_month) or [1]
+        return [day(n) for n in weeks]
+    return [day]
+
+
+def has_recurrence(meeting):
+    return meeting.frequency != "arranged" and meeting.weekday is not None
+
+
+def rrule_text(meeting):
+    """The iCalendar RRULE value, or None when there is no regular recurrence."""
+    if not has_recurrence(meeting):
+        return None
+    code = RRULE_DAYS[meeting.weekday]
+    if meeting.frequency == "weekly":
+        return f"FREQ=WEEKLY;BYDAY={code}"
+    if meeting.frequency == "biweekly":
+        return f"FREQ=WEEKLY;INTERVAL=2;BYDAY={code}"
+    weeks = parse_weeks(meeting.weeks_of_month) or [1]
+    byday = ",".join(f"{n}{code}" for n in weeks)
+    interval = ";INTERVAL=2" if meeting.frequency == "bimonthly" else ""
+    return f"FREQ=MONTHLY{interval};BYDAY={byday}"
+
+
+def _rule(meeting, dtstart):
+    freq = rrule.WEEKLY if meeting.frequency in ("weekly", "biweekly") else rrule.MONTHLY
+    interval = 2 if meeting.frequency in ("biweekly", "bimonthly") else 1
+    return rrule.rrule(freq, dtstart=dtstart, interval=interval, byweekday=_byweekday(meeting))
+
+
+def next_occurrences(meeting, count=3, after=None):
+    """The next `count` meetings as aware datetimes in the meeting's zone (start times)."""
+    if not has_recurrence(meeting) or meeting.start_time is None:
+        return []
+    tz = zone(meeting.timezone)
+    after = (after or timezone.now()).astimezone(tz)
+    local_after = after.replace(tzinfo=None)
+    anchor = meeting.start_date
+    interval_matters = meeting.frequency in ("biweekly", "bimonthly")
+    if anchor is None or (not interval_matters and anchor < local_after.date()):
+        # Start a little before today so the current week or month is considered.
+        anchor = local_after.date() - dt.timedelta(days=62)
+    dtstart = dt.datetime.combine(anchor, meeting.start_time)
+    if interval_matters and meeting.frequency == "bimonthly":
+        dtstart = dtstart.replace(day=1)
+    found = []
+    for local in _rule(meeting, dtstart):
+        if meeting.start_date and local.date() < meeting.start_date:
+            continue
+        aware = local.replace(tzinfo=tz)
+        if aware <= after:
+            continue
+        found.append(aware)
+        if len(found) >= count:
+            break
+    return found
+
+
+def duration(meeting):
+    if meeting.start_time is None or meeting.end_time is None:
+        return None
+    start = dt.datetime.combine(dt.date(2000, 1, 1), meeting.start_time)
+    end = dt.datetime.combine(dt.date(2000, 1, 1), meeting.end_time)
+    return end - start if end > start else None
+
+
+def format_time(value):
+    """5:00 pm, 11:30 am; noon and midnight spelled plainly."""
+    hour = value.hour % 12 or 12
+    suffix = _("am") if value.hour < 12 else _("pm")
+    return f"{hour}:{value.minute:02d} {suffix}"
+
+
+def format_time_range(start, end):
+    if end is None:
+        return format_time(start)
+    if (start.hour < 12) == (end.hour < 12):
+        hour = start.hour % 12 or 12
+        return f"{hour}:{start.minute:02d}–{format_time(end)}"
+    return f"{format_time(start)}–{format_time(end)}"
+
+
+def _ordinal_list(weeks):
+    names = [str(ORDINALS[n]) for n in weeks]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def describe_days(meeting):
+    if meeting.frequency == "arranged":
+        return _("By arrangement")
+    if meeting.weekday is None:
+        if meeting.frequency == "bimonthly":
+            return _("Every other month")
+        return _("Day not listed")
+    day = str(WEEKDAY_CHOICES[meeting.weekday][1])
+    if meeting.frequency == "weekly":
+        return str(WEEKDAY_PLURALS[meeting.weekday])
+    if meeting.frequency == "biweekly":
+        return _("Every other %(day)s") % {"day": day}
+    weeks = _ordinal_list(parse_weeks(meeting.weeks_of_month) or [1])
+    if meeting.frequency == "bimonthly":
+        return _("The %(weeks)s %(day)s of every other month") % {"weeks": weeks, "day": day}
+    return _("The %(weeks)s %(day)s of the month") % {"weeks": weeks, "day": day}
+
+
+def describe(meeting):
+    """'Thursdays, 5:00–6:00 pm Pacific Time'."""
+    days = describe_days(meeting)
+    if meeting.start_time is None:
+        return days
+    times = format_time_range(meeting.start_time, meeting.end_time)
+    return _("%(days)s, %(times)s %(zone)s") % {
+        "days": days,
+        "times": times,
+        "zone": zone_label(meeting.timezone),
+    }
+
+
+def describe_duration(meeting):
+    length = duration(meeting)
+    if length is None:
+        return ""
+    minutes = int(length.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from peerdir import views
+
+urlpatterns = [
+    path("", include("groups.urls")),
+    path("help-now/", views.crisis, name="crisis"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

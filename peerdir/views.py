@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def crisis(request):
+    return render(request, "crisis.html")

@@ -1,0 +1,61 @@
+"""Shared test set-up: Playwright on Debian's Chromium, and the database flavour in use."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Sync Playwright runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def chromium_path():
+    candidate = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if Path(candidate).exists():
+        return candidate
+    return shutil.which(candidate) or ""
+
+
+def e2e_required():
+    return os.environ.get("E2E_REQUIRED", "") in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = chromium_path()
+    if not path:
+        reason = (
+            "Chromium not found at CHROMIUM_PATH or /usr/bin/chromium "
+            "(install it with: apt-get install -y chromium)"
+        )
+        if e2e_required():
+            pytest.fail(f"E2E_REQUIRED=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
