@@ -108,7 +108,7 @@ class Region(models.Model):
 
 
 class RegionTree:
-    """All regions in memory (a few hundred rows): ancestors and descendants without recursion in SQL."""
+    """All regions in memory (a few hundred rows): ancestors and descendants, no SQL recursion."""
 
     def __init__(self, regions):
         self.by_id = {r.id: r for r in regions}

@@ -1,7 +1,7 @@
 """Meeting recurrences: next occurrences across daylight saving, RRULEs, and schedules in words.
 
 Times are wall-clock times in the meeting's IANA zone. Occurrences are generated as local times by
-dateutil's rrule and only then given their zone, so "5 pm Pacific" stays 5 pm when the clocks change.
+dateutil's rrule and only then given their zone, so 5 pm Pacific stays 5 pm across clock changes.
 """
 
 import datetime as dt
@@ -11,8 +11,7 @@ from functools import lru_cache
 from dateutil import rrule
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 WEEKDAY_CHOICES = [
     (0, gettext_lazy("Monday")),

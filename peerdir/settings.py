@@ -27,7 +27,7 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", default=False) if "DEBUG" in os.environ else True
 
-_DEV_SECRET_KEY = "dev-insecure-key-only-for-local-development-never-in-production"
+_DEV_SECRET_KEY = "dev-insecure-key-only-for-local-development-never-in-production"  # noqa: S105 (development only)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

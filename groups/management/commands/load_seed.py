@@ -1,4 +1,4 @@
-"""Load the seed listings built from the source documents. Safe to run again: rows keep their keys."""
+"""Load the seed listings built from the source documents. Safe to run again."""
 
 from pathlib import Path
 
