@@ -1,0 +1,135 @@
+"""Small builders for test data. Each returns a saved object; pass keyword arguments to override."""
+
+import datetime as dt
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from groups.models import (
+    Audience,
+    GroupType,
+    Language,
+    Meeting,
+    Organization,
+    Ownership,
+    Region,
+    SupportGroup,
+)
+
+_seq = itertools.count(1)
+
+
+def unique(prefix):
+    return f"{prefix}-{next(_seq)}"
+
+
+def make_region(name=None, parent=None, kind="area", slug=None):
+    name = name or unique("Region")
+    return Region.objects.create(name=name, slug=slug or unique("region"), kind=kind, parent=parent)
+
+
+def make_region_tree():
+    """Worldwide > Europe > United Kingdom > Scotland > Lothians; North America > US > Massachusetts."""
+    world = Region.objects.create(name="Worldwide", slug="worldwide", kind="world")
+    europe = Region.objects.create(name="Europe", slug="europe", kind="continent", parent=world)
+    uk = Region.objects.create(
+        name="United Kingdom", slug="united-kingdom", kind="country", parent=europe
+    )
+    scotland = Region.objects.create(name="Scotland", slug="scotland", kind="state", parent=uk)
+    lothians = Region.objects.create(name="Lothians", slug="lothians", kind="area", parent=scotland)
+    america = Region.objects.create(
+        name="North America", slug="north-america", kind="continent", parent=world
+    )
+    us = Region.objects.create(
+        name="United States", slug="united-states", kind="country", parent=america
+    )
+    mass = Region.objects.create(
+        name="Massachusetts", slug="massachusetts", kind="state", parent=us
+    )
+    return {
+        "worldwide": world,
+        "europe": europe,
+        "united-kingdom": uk,
+        "scotland": scotland,
+        "lothians": lothians,
+        "north-america": america,
+        "united-states": us,
+        "massachusetts": mass,
+    }
+
+
+def make_type(name=None, slug=None, synonyms=""):
+    name = name or unique("Type")
+    return GroupType.objects.create(name=name, slug=slug or unique("type"), synonyms=synonyms)
+
+
+def make_audience(name=None, slug=None):
+    name = name or unique("Audience")
+    return Audience.objects.create(name=name, slug=slug or unique("audience"))
+
+
+def make_language(code="en", name="English"):
+    return Language.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+def make_organization(name=None, **kwargs):
+    name = name or unique("Organization")
+    return Organization.objects.create(name=name, slug=kwargs.pop("slug", unique("org")), **kwargs)
+
+
+def make_group(name=None, types=(), audiences=(), languages=(), owners=(), **kwargs):
+    name = name or unique("Group")
+    fields = {
+        "slug": unique("group"),
+        "summary": f"{name}: a peer support group",
+        "kind": SupportGroup.Kind.MEETING_GROUP,
+        "attendance": SupportGroup.Attendance.ONLINE,
+        "status": SupportGroup.Status.ACTIVE,
+        "moderation": SupportGroup.Moderation.PUBLISHED,
+        "last_confirmed": timezone.localdate(),
+    }
+    fields.update(kwargs)
+    group = SupportGroup.objects.create(name=name, **fields)
+    if types:
+        group.types.set(types)
+    if audiences:
+        group.audiences.set(audiences)
+    if languages:
+        group.languages.set(languages)
+    for user in owners:
+        Ownership.objects.create(group=group, user=user)
+    return group
+
+
+def make_meeting(group, **kwargs):
+    fields = {
+        "frequency": Meeting.Frequency.WEEKLY,
+        "weekday": 3,
+        "start_time": dt.time(17, 0),
+        "end_time": dt.time(18, 0),
+        "timezone": "America/Los_Angeles",
+    }
+    fields.update(kwargs)
+    return Meeting.objects.create(group=group, **fields)
+
+
+def make_user(email=None, password="correct horse battery staple", verified=True, **kwargs):
+    """An organizer account with a (by default verified) primary email, as allauth records it."""
+    from allauth.account.models import EmailAddress
+
+    email = email or f"{unique('organizer')}@example.org"
+    user = get_user_model().objects.create_user(
+        username=kwargs.pop("username", email), email=email, password=password, **kwargs
+    )
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
+
+
+def make_superuser(email=None, password="correct horse battery staple"):
+    return make_user(
+        email=email or f"{unique('admin')}@example.org",
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+    )
