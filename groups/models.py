@@ -488,3 +488,30 @@ class Meeting(models.Model):
 
     def describe(self):
         return schedule.describe(self)
+
+
+class AuditEntry(models.Model):
+    """A moderation decision: who did what to which object, when, and why. Append-only."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("what"), max_length=60)
+    target_type = models.CharField(_("object type"), max_length=60)
+    target_id = models.CharField(_("object id"), max_length=60)
+    target_repr = models.CharField(_("object"), max_length=300)
+    reason = models.TextField(_("why"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.target_repr}"
