@@ -119,9 +119,7 @@ def make_user(email=None, password="correct horse battery staple", verified=True
     from allauth.account.models import EmailAddress
 
     email = email or f"{unique('organizer')}@example.org"
-    user = get_user_model().objects.create_user(
-        username=kwargs.pop("username", email), email=email, password=password, **kwargs
-    )
+    user = get_user_model().objects.create_user(email=email, password=password, **kwargs)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
 
