@@ -515,3 +515,131 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} {self.target_repr}"
+
+
+class ReportReason(models.TextChoices):
+    NO_LONGER_MEETS = "no_longer_meets", _("The group no longer meets")
+    WRONG_TIME_OR_PLACE = "wrong_time_or_place", _("Wrong time or place")
+    WRONG_CONTACT = "wrong_contact", _("Wrong contact details")
+    HARMFUL = "harmful", _("Harmful or unsafe content")
+    OTHER = "other", _("Something else")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=ReportStatus.OPEN)
+
+    def for_owner(self, user):
+        """Reports on the listings `user` owns, newest first, for the organizer's dashboard.
+
+        The reporter's email is for moderators' follow-up only: dashboards must not show it.
+        """
+        return (
+            self.filter(group__ownerships__user=user)
+            .select_related("group")
+            .order_by("-created_at", "-id")
+        )
+
+    def mail_pending(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class Report(models.Model):
+    """A visitor's report of a problem with a listing, or a suggested change. No account needed.
+
+    `sent_at`/`send_attempts`/`last_error` track the email the report's current state calls for:
+    while open, the notice to the listing's owners; once closed, the follow-up to the reporter.
+    """
+
+    Reason = ReportReason
+    Status = ReportStatus
+
+    DETAILS_MAX = 4000
+
+    group = models.ForeignKey(
+        SupportGroup, on_delete=models.CASCADE, related_name="reports", verbose_name=_("listing")
+    )
+    reason = models.CharField(_("what is wrong"), max_length=24, choices=Reason.choices)
+    details = models.TextField(
+        _("details"), blank=True, validators=[MaxLengthValidator(DETAILS_MAX)]
+    )
+    reporter_email = models.EmailField(_("reporter's email"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    resolved_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution_note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    client_hash = models.CharField(_("client"), max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            choices_check("reason", ReportReason, "report_reason_valid"),
+            choices_check("status", ReportStatus, "report_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue")]
+
+    def __str__(self):
+        return f"{self.group}: {self.get_reason_display()}"
+
+
+class ContactMessageQuerySet(models.QuerySet):
+    def mail_pending(self):
+        return self.filter(sent_at__isnull=True)
+
+    def expired(self, now=None):
+        return self.filter(created_at__lt=(now or timezone.now()) - ContactMessage.KEEP_FOR)
+
+
+class ContactMessage(models.Model):
+    """A visitor's message relayed by email to a listing's owners; deleted after KEEP_FOR."""
+
+    KEEP_FOR = timezone.timedelta(days=30)
+    BODY_MAX = 4000
+
+    group = models.ForeignKey(
+        SupportGroup,
+        on_delete=models.CASCADE,
+        related_name="contact_messages",
+        verbose_name=_("listing"),
+    )
+    sender_name = models.CharField(_("sender's name"), max_length=120, blank=True)
+    reply_to = models.EmailField(_("reply address"), blank=True)
+    body = models.TextField(_("message"), validators=[MaxLengthValidator(BODY_MAX)])
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    client_hash = models.CharField(_("client"), max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
+
+    objects = ContactMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
+
+    def __str__(self):
+        return _("Message to %(group)s") % {"group": self.group}
