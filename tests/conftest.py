@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # Sync Playwright runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -21,6 +23,25 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+# Hypothesis: "ci" (the default) is reproducible (derandomized, no example database) so a red
+# build is red again on re-run; "dev" explores new random inputs and remembers failures.
+# Choose with HYPOTHESIS_PROFILE=dev. Example counts of the fuzz tests: see tests/test_fuzz.py.
+_HYPOTHESIS_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+}
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, **_HYPOTHESIS_COMMON
+)
+hypothesis_settings.register_profile("dev", **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def chromium_path():
