@@ -225,6 +225,17 @@ class SupportGroupQuerySet(models.QuerySet):
     def in_region(self, region_ids):
         return self.filter(region_id__in=region_ids)
 
+    def visible_to(self, user):
+        """What a person may open: published listings, plus (signed in) those they submitted or own.
+
+        The hook the new-group flow relies on so a submitter can see their pending listing.
+        """
+        published = Q(moderation=SupportGroup.Moderation.PUBLISHED)
+        if user is None or not user.is_authenticated:
+            return self.filter(published)
+        mine = Q(submitted_by=user) | Q(pk__in=Ownership.objects.filter(user=user).values("group"))
+        return self.filter(published | (mine & ~Q(moderation=SupportGroup.Moderation.ARCHIVED)))
+
     def stale(self, today=None):
         """Published listings nobody has confirmed for a year (or ever)."""
         today = today or timezone.localdate()
@@ -336,7 +347,15 @@ class SupportGroup(models.Model):
         related_name="submitted_groups",
     )
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at", "created_at"])
+    # Denormalised for search; rebuilt only by groups.search.refresh_search_document().
+    search_document = models.TextField(_("search text"), blank=True, default="", editable=False)
+    search_names = models.CharField(
+        _("search names"), max_length=600, blank=True, default="", editable=False
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at", "created_at", "search_document", "search_names"]
+    )
 
     objects = SupportGroupQuerySet.as_manager()
 
@@ -431,8 +450,13 @@ class Meeting(models.Model):
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    # Weekly start as minutes since Monday 00:00 (0-10079): in the meeting's own zone, and in UTC
+    # at the zone's current offset. Set by groups.search.refresh_search_document(); they make
+    # "Thursday evening in my time zone" a range query.
+    minute_of_week = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    utc_minute_of_week = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["minute_of_week", "utc_minute_of_week"])
 
     class Meta:
         ordering = ["weekday", "start_time", "id"]
@@ -451,7 +475,11 @@ class Meeting(models.Model):
                 name="meeting_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["weekday", "start_time"], name="meeting_day_time")]
+        indexes = [
+            models.Index(fields=["weekday", "start_time"], name="meeting_day_time"),
+            models.Index(fields=["minute_of_week"], name="meeting_local_week_minute"),
+            models.Index(fields=["utc_minute_of_week"], name="meeting_utc_week_minute"),
+        ]
 
     def __str__(self):
         return f"{self.group}: {self.describe()}"

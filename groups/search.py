@@ -1,0 +1,183 @@
+"""Text search over listings, and the denormalised columns that keep it fast.
+
+PostgreSQL: full-text search (English stemming, ranked with ts_rank) over `search_document`, plus
+typo tolerance with pg_trgm word similarity over `search_names` when full text finds little. Both
+are served by GIN indexes created in migration 0003 (names below). SQLite (development): every word
+must appear in `search_document` (icontains), which is enough to work with the seed data.
+
+Call `refresh_search_document(group_ids)` whenever a listing, its meetings, or the taxonomy it is
+filed under changes (admin save, organizer edits, fixture loading). It is explicit on purpose: no
+signals, so bulk loads stay fast and nothing changes behind anyone's back.
+"""
+
+import datetime as dt
+import re
+
+from django.db import connection
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from groups import schedule
+
+MAX_QUERY_LENGTH = 200
+# Fewer full-text matches than this and trigram (typo-tolerant) matches are added.
+FEW_RESULTS = 5
+WEEK_MINUTES = 7 * 24 * 60
+
+FTS_INDEX = "group_search_fts"
+TRIGRAM_INDEX = "group_search_trgm"
+
+
+def clean_query(text):
+    """Collapse whitespace and cap the length; never fails."""
+    text = re.sub(r"\s+", " ", str(text or "")).strip()
+    return text[:MAX_QUERY_LENGTH]
+
+
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+# --- denormalised columns -------------------------------------------------------------------
+
+
+def week_minutes(meeting, when=None):
+    """(minute_of_week in the meeting's zone, utc_minute_of_week at the zone's offset at `when`).
+
+    None for both when the meeting has no weekday or start time. The UTC value follows daylight
+    saving, so run `manage.py refresh_search` after clock changes (a daily cron is simplest).
+    """
+    if meeting.weekday is None or meeting.start_time is None:
+        return None, None
+    local = meeting.weekday * 1440 + meeting.start_time.hour * 60 + meeting.start_time.minute
+    when = when or timezone.now()
+    offset = when.astimezone(schedule.zone(meeting.timezone)).utcoffset() or dt.timedelta(0)
+    utc = (local - int(offset.total_seconds() // 60)) % WEEK_MINUTES
+    return local, utc
+
+
+def _join(*parts):
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def refresh_search_document(group_ids=None, when=None):
+    """Rebuild the search text of these listings (all when None) and their meetings' week minutes.
+
+    A handful of queries whatever the number of listings (bulk_update in batches). Returns the
+    number of listings refreshed.
+    """
+    from groups.models import Meeting, RegionTree, SupportGroup
+
+    tree = RegionTree.load()
+    groups = SupportGroup.objects.select_related("host").prefetch_related("types", "meetings")
+    if group_ids is not None:
+        groups = groups.filter(pk__in=list(group_ids))
+    changed_groups, changed_meetings = [], []
+    for group in groups.iterator(chunk_size=2000):
+        types = list(group.types.all())
+        type_words = [t.name for t in types] + [
+            s for t in types for s in (x.strip() for x in t.synonyms.split(",")) if s
+        ]
+        places = [r.name for r in tree.ancestors(group.region_id)] if group.region_id else []
+        group.search_document = _join(
+            group.name,
+            group.summary,
+            group.description,
+            " ".join(type_words),
+            group.host.name if group.host else "",
+            " ".join(reversed(places)),
+            group.service_area,
+            group.venue,
+            group.address,
+        )
+        group.search_names = _join(group.name, " ".join(t.name for t in types))[:600]
+        changed_groups.append(group)
+        for meeting in group.meetings.all():
+            meeting.minute_of_week, meeting.utc_minute_of_week = week_minutes(meeting, when)
+            changed_meetings.append(meeting)
+    SupportGroup.objects.bulk_update(
+        changed_groups, ["search_document", "search_names"], batch_size=500
+    )
+    Meeting.objects.bulk_update(
+        changed_meetings, ["minute_of_week", "utc_minute_of_week"], batch_size=1000
+    )
+    return len(changed_groups)
+
+
+def groups_for_taxonomy(**lookup):
+    """Ids of listings filed under a type/region/host, to refresh after that taxonomy changes."""
+    from groups.models import SupportGroup
+
+    return list(SupportGroup.objects.filter(**lookup).values_list("pk", flat=True))
+
+
+# --- querying --------------------------------------------------------------------------------
+
+
+class EnglishVector(Func):
+    """to_tsvector('english', search_document), spelled exactly as the GIN index expression."""
+
+    template = "to_tsvector('english'::regconfig, %(expressions)s)"
+
+    def __init__(self, expression, **extra):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(expression, output_field=SearchVectorField(), **extra)
+
+
+class WordSimilarity(Func):
+    function = "word_similarity"
+
+    def __init__(self, query, column, **extra):
+        from django.db.models import FloatField
+
+        super().__init__(Value(query), column, output_field=FloatField(), **extra)
+
+
+def _fts(queryset, query):
+    from django.contrib.postgres.search import SearchQuery
+
+    tsquery = SearchQuery(query, config="english", search_type="websearch")
+    return queryset.alias(_vector=EnglishVector(F("search_document"))), Q(_vector=tsquery), tsquery
+
+
+def search(queryset, text):
+    """Filter `queryset` to listings matching `text` and annotate `relevance` (higher is better).
+
+    On PostgreSQL this may run one small query to decide whether typo matches are needed.
+    """
+    text = clean_query(text)
+    if not text:
+        return queryset
+    if not on_postgres():
+        return _search_sqlite(queryset, text)
+    from django.contrib.postgres.search import SearchRank
+
+    queryset, match, tsquery = _fts(queryset, text)
+    rank = SearchRank(F("_vector"), tsquery)
+    # Query: how many full-text matches (stops counting at FEW_RESULTS).
+    if queryset.filter(match)[:FEW_RESULTS].count() >= FEW_RESULTS:
+        return queryset.filter(match).annotate(relevance=rank)
+    # `search_names %> 'text'` is word_similarity('text', search_names) > threshold: the index
+    # answers it. Typo matches rank below any real full-text match of the same strength.
+    fuzzy = Q(search_names__trigram_word_similar=text)
+    similarity = WordSimilarity(text, F("search_names"))
+    return queryset.filter(match | fuzzy).annotate(
+        relevance=Greatest(rank, similarity * Value(0.05))
+    )
+
+
+def _stem(word):
+    for suffix in ("ing", "al", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _search_sqlite(queryset, text):
+    words = [w for w in re.split(r"[^\w]+", text.lower()) if w][:10]
+    condition = Q()
+    for word in words:
+        condition &= Q(search_document__icontains=_stem(word))
+    return queryset.filter(condition).annotate(relevance=Value(1.0))
