@@ -1,0 +1,70 @@
+"""Cross-cutting middleware: a request id and one access-log line per request, and the
+Permissions-Policy header. Both apply to every response, whichever view (or none) made it."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+
+from peerdir.logging import request_id_var
+
+access_log = logging.getLogger("peerdir.request")
+
+# An incoming id (from a load balancer or proxy) is kept only if it cannot forge log lines or
+# carry personal data in any realistic way: short, and made of token characters only.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
+
+
+def request_id_from(request):
+    incoming = request.headers.get("X-Request-ID", "")
+    if SAFE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+class RequestLogMiddleware:
+    """Assigns ``request.id`` (echoed as ``X-Request-ID``) and logs one line per request.
+
+    The line has the method, the path WITHOUT its query string (search terms are personal
+    data), the status and the duration. Place it first in MIDDLEWARE so the duration covers
+    everything, static files included, and the status is the one the client saw.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = request_id_from(request)
+        token = request_id_var.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            duration_ms = (time.perf_counter() - started) * 1000
+            access_log.info(
+                "%s %s %s %.1fms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                extra={"status": response.status_code, "duration_ms": round(duration_ms, 1)},
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class PermissionsPolicyMiddleware:
+    """Turns off browser features the site never uses, so no embedded content can ask for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
