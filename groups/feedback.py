@@ -1,0 +1,176 @@
+"""Visitors' feedback on a listing, no account needed: problem reports and messages to organizers.
+
+Both forms share the same defences: a honeypot, a per-client rate limit, a double-submit guard,
+length limits. A row is saved before any email goes out; the email is sent after commit.
+"""
+
+import hashlib
+
+from django import forms
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from groups import mail, ratelimit
+from groups.models import ContactMessage, Report, SupportGroup
+
+RATE_LIMIT = 5  # submissions per client and form...
+RATE_PERIOD = 10 * 60  # ...in this many seconds
+DOUBLE_SUBMIT_WINDOW = 60  # seconds in which the same content from the same client is one post
+
+HONEYPOT = "homepage"
+
+
+class HoneypotForm(forms.Form):
+    """Adds a field people never see or reach (visually hidden, aria-hidden, tabindex=-1)."""
+
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+class ReportForm(forms.ModelForm, HoneypotForm):
+    class Meta:
+        model = Report
+        fields = ["reason", "details", "reporter_email"]
+        labels = {
+            "reason": _("What is wrong?"),
+            "details": _("Details (optional)"),
+            "reporter_email": _("Your email (optional)"),
+        }
+        help_texts = {
+            "details": _("What should we change? Up to 4,000 characters."),
+            "reporter_email": _(
+                "Only if you would like to hear what we did. We never show it to anyone, "
+                "including the organizers."
+            ),
+        }
+        widgets = {
+            "reason": forms.RadioSelect,
+            "details": forms.Textarea(attrs={"rows": 6, "maxlength": Report.DETAILS_MAX}),
+            "reporter_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+
+    field_order = ["reason", "details", "reporter_email", HONEYPOT]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A ModelForm adds a "---------" choice for fields with a default; a report needs a reason.
+        self.fields["reason"].choices = Report.Reason.choices
+
+
+class ContactForm(forms.ModelForm, HoneypotForm):
+    class Meta:
+        model = ContactMessage
+        fields = ["sender_name", "reply_to", "body"]
+        labels = {
+            "sender_name": _("Your name (optional)"),
+            "reply_to": _("Your email (optional)"),
+            "body": _("Your message"),
+        }
+        help_texts = {
+            "reply_to": _(
+                "The organizers can only answer if you give an address. "
+                "They will see it when they reply."
+            ),
+            "body": _("Up to 4,000 characters."),
+        }
+        widgets = {
+            "sender_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "reply_to": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "body": forms.Textarea(attrs={"rows": 8, "maxlength": ContactMessage.BODY_MAX}),
+        }
+
+    field_order = ["sender_name", "reply_to", "body", HONEYPOT]
+
+
+def _content_key(action, client, group, cleaned):
+    content = "\x1f".join(str(cleaned.get(name, "")) for name in sorted(cleaned))
+    digest = hashlib.sha256(f"{action}\x1f{client}\x1f{group.pk}\x1f{content}".encode())
+    return digest.hexdigest()
+
+
+def _too_many(request, group):
+    return render(request, "groups/report_too_many.html", {"group": group}, status=429)
+
+
+def _handle(request, group, form_class, action, template, done_url):
+    """The shared POST flow: limit, honeypot, validate, de-duplicate, save, send after commit."""
+    client = ratelimit.client_hash(request)
+    if request.method != "POST":
+        return render(request, template, {"group": group, "form": form_class()})
+    if ratelimit.exceeded(action, client, RATE_LIMIT, RATE_PERIOD):
+        return _too_many(request, group)
+    if request.POST.get(HONEYPOT):
+        # Looks like success to the robot; nothing is kept.
+        ratelimit.hit(action, client, RATE_PERIOD)
+        return redirect(done_url)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return render(request, template, {"group": group, "form": form})
+    cleaned = {k: v for k, v in form.cleaned_data.items() if k != HONEYPOT}
+    key = _content_key(action, client, group, cleaned)
+    if ratelimit.first_time(key, DOUBLE_SUBMIT_WINDOW):
+        ratelimit.hit(action, client, RATE_PERIOD)
+        try:
+            with transaction.atomic():
+                obj = form.save(commit=False)
+                obj.group = group
+                obj.client_hash = client
+                obj.save()
+                mail.deliver_on_commit(obj)
+        except Exception:
+            ratelimit.forget(key)  # not saved: the visitor's retry must not be taken for a double
+            raise
+    return redirect(done_url)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request, slug):
+    group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
+    return _handle(
+        request,
+        group,
+        ReportForm,
+        "report",
+        "groups/report_form.html",
+        done_url=reverse("groups:report_done", args=[group.slug]),
+    )
+
+
+def report_done(request, slug):
+    group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
+    return render(request, "groups/report_done.html", {"group": group})
+
+
+def contactable(slug):
+    """A published listing that has owners to relay to and no public email; else 404."""
+    group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
+    if group.email_public and group.email:
+        raise Http404("This listing shows its email address: write to it directly.")
+    if not group.ownerships.exists():
+        raise Http404("Nobody looks after this listing yet.")
+    return group
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request, slug):
+    group = contactable(slug)
+    return _handle(
+        request,
+        group,
+        ContactForm,
+        "contact",
+        "groups/contact_form.html",
+        done_url=reverse("groups:contact_done", args=[group.slug]),
+    )
+
+
+def contact_done(request, slug):
+    group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
+    return render(request, "groups/contact_done.html", {"group": group})

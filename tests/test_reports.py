@@ -1,0 +1,208 @@
+"""Visitors report a problem with a listing: no account, defended against spam, never lost."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Report, SupportGroup
+from tests.factories import make_group, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(group):
+    return reverse("groups:report", args=[group.slug])
+
+
+def valid(**overrides):
+    data = {"reason": "wrong_time_or_place", "details": "They meet on Tuesdays now."}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def failing_mail(monkeypatch):
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+
+
+def test_visitor_sees_the_report_form_with_every_reason(client):
+    group = make_group(name="Hearing Voices Leith")
+    response = client.get(report_url(group))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Report a problem or suggest a change" in html
+    assert "Hearing Voices Leith" in html
+    for label in ("no longer meets", "Wrong time or place", "Wrong contact details"):
+        assert label in html
+    assert "Harmful or unsafe content" in html
+
+
+def test_honeypot_is_hidden_unreachable_and_labelled_leave_empty(client):
+    html = client.get(report_url(make_group())).content.decode()
+    assert 'class="visually-hidden" aria-hidden="true"' in html
+    assert "Leave this field empty" in html
+    assert 'name="homepage"' in html
+    assert 'autocomplete="off"' in html
+    assert 'tabindex="-1"' in html
+    assert "style=" not in html
+    assert "<script>" not in html
+
+
+def test_visitor_reports_a_problem_and_sees_a_confirmation_page(client):
+    group = make_group()
+    response = client.post(report_url(group), valid(reporter_email="me@example.net"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("groups:report_done", args=[group.slug])
+    page = client.get(response["Location"])
+    assert "Thank you for your report" in page.content.decode()
+    report = Report.objects.get()
+    assert report.group == group
+    assert report.reason == Report.Reason.WRONG_TIME_OR_PLACE
+    assert report.details == "They meet on Tuesdays now."
+    assert report.reporter_email == "me@example.net"
+    assert report.status == Report.Status.OPEN
+    assert report.client_hash and "127.0.0.1" not in report.client_hash
+
+
+def test_each_owner_gets_their_own_email_without_the_reporters_address(
+    client, django_capture_on_commit_callbacks
+):
+    alice, bob = make_user(email="alice@example.org"), make_user(email="bob@example.org")
+    group = make_group(name="Leith Voices", owners=[alice, bob])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(report_url(group), valid(reporter_email="visitor@example.net"))
+    assert sorted(m.to for m in mail.outbox) == [["alice@example.org"], ["bob@example.org"]]
+    for message in mail.outbox:
+        assert "Leith Voices" in message.subject
+        assert "They meet on Tuesdays now." in message.body
+        assert "visitor@example.net" not in message.body
+        assert not message.cc and not message.bcc
+    assert Report.objects.get().sent_at is not None
+
+
+def test_a_mail_failure_keeps_the_report_and_the_retry_command_sends_it(
+    client, django_capture_on_commit_callbacks, failing_mail, monkeypatch
+):
+    group = make_group(owners=[make_user(email="owner@example.org")])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(report_url(group), valid())
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.sent_at is None
+    assert report.send_attempts == 1
+    assert "mail server down" in report.last_error
+    assert mail.outbox == []
+
+    monkeypatch.undo()  # the mail server is back
+    Report.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    call_command("send_pending_mail", stdout=open("/dev/null", "w"))
+    report.refresh_from_db()
+    assert report.sent_at is not None
+    assert report.send_attempts == 2
+    assert report.last_error == ""
+    assert [m.to for m in mail.outbox] == [["owner@example.org"]]
+
+
+def test_filled_honeypot_gets_the_same_confirmation_but_nothing_is_saved(client):
+    group = make_group()
+    response = client.post(report_url(group), valid(homepage="http://spam.example"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("groups:report_done", args=[group.slug])
+    assert Report.objects.count() == 0
+
+
+def test_same_report_submitted_twice_within_a_minute_is_saved_once(client):
+    group = make_group()
+    first = client.post(report_url(group), valid())
+    second = client.post(report_url(group), valid())
+    assert first.status_code == second.status_code == 302
+    assert Report.objects.count() == 1
+
+
+def test_a_different_report_from_the_same_visitor_is_saved(client):
+    group = make_group()
+    client.post(report_url(group), valid())
+    client.post(report_url(group), valid(details="Also the venue moved."))
+    assert Report.objects.count() == 2
+
+
+def test_sixth_report_in_ten_minutes_gets_a_kind_429_page_and_is_not_saved(client):
+    group = make_group()
+    for n in range(5):
+        assert client.post(report_url(group), valid(details=f"report {n}")).status_code == 302
+    response = client.post(report_url(group), valid(details="one too many"))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Please wait a few minutes" in html
+    assert "Nothing is wrong on your side" in html
+    assert Report.objects.count() == 5
+
+
+def test_rate_limit_is_per_client(client):
+    group = make_group()
+    for n in range(5):
+        client.post(report_url(group), valid(details=f"report {n}"))
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert other.post(report_url(group), valid(details="hello")).status_code == 302
+    assert Report.objects.count() == 6
+
+
+def test_details_longer_than_4000_characters_are_refused_and_kept_in_the_form(client):
+    group = make_group()
+    too_long = "x" * 4001
+    response = client.post(report_url(group), valid(details=too_long))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please check the form" in html
+    assert "at most 4000 characters" in html
+    assert too_long in html
+    assert Report.objects.count() == 0
+
+
+def test_missing_or_forged_reason_is_a_clear_error_not_a_500(client):
+    group = make_group()
+    missing = client.post(report_url(group), {"details": "hi"})
+    forged = client.post(report_url(group), {"reason": "drop table", "details": "hi"})
+    assert missing.status_code == forged.status_code == 200
+    assert "This field is required" in missing.content.decode()
+    assert "Select a valid choice" in forged.content.decode()
+    assert Report.objects.count() == 0
+
+
+def test_links_in_details_are_shown_as_text_never_as_links(client):
+    group = make_group()
+    response = client.post(report_url(group), {"details": 'http://evil.example <a href="x">'})
+    html = response.content.decode()
+    assert "http://evil.example" in html
+    assert 'href="http://evil.example' not in html
+    assert '<a href="x">' not in html
+
+
+def test_post_without_csrf_token_is_refused(client):
+    group = make_group()
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(report_url(group), valid()).status_code == 403
+    assert Report.objects.count() == 0
+
+
+def test_unpublished_listing_cannot_be_reported(client):
+    group = make_group(moderation=SupportGroup.Moderation.PENDING)
+    assert client.get(report_url(group)).status_code == 404
+    assert client.post(report_url(group), valid()).status_code == 404
+
+
+def test_owner_sees_only_reports_on_their_own_listings():
+    owner = make_user()
+    mine = make_group(owners=[owner])
+    theirs = make_group(owners=[make_user()])
+    on_mine = Report.objects.create(group=mine, reason="other", details="mine")
+    Report.objects.create(group=theirs, reason="other", details="theirs")
+    assert list(Report.objects.for_owner(owner)) == [on_mine]
