@@ -169,6 +169,10 @@ def next_occurrences(meeting, count=3, after=None):
     local_after = after.replace(tzinfo=None)
     anchor = meeting.start_date
     interval_matters = meeting.frequency in ("biweekly", "bimonthly")
+    if interval_matters and anchor is None:
+        # Without one dated meeting, "every other" week or month has no fixed parity: any dates we
+        # gave would change with the day the page is viewed. Show none rather than wrong ones.
+        return []
     if anchor is None or (not interval_matters and anchor < local_after.date()):
         # Start a little before today so the current week or month is considered.
         anchor = local_after.date() - dt.timedelta(days=62)
