@@ -1,0 +1,35 @@
+"""gunicorn settings shared by the Docker image and CI (.ci/checks/gunicorn_smoke.sh).
+
+Start with: gunicorn --config gunicorn.conf.py peerdir.wsgi
+Environment: PORT (default 8000), BIND (overrides PORT), WEB_CONCURRENCY (workers, default 2),
+GUNICORN_TIMEOUT (seconds, default 30).
+"""
+
+import os
+
+wsgi_app = "peerdir.wsgi:application"
+bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+
+# Sync workers: pages are short, server-rendered and database-bound. Two per core is plenty;
+# each worker holds one database connection (CONN_MAX_AGE), so workers x containers must stay
+# under PostgreSQL's max_connections.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take the site down.
+max_requests = 2000
+max_requests_jitter = 200
+# Workers' heartbeat files in memory, not on a possibly slow container filesystem.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# The application logs one line per request (peerdir.middleware.RequestLogMiddleware) with a
+# request id and WITHOUT the query string, which holds what people searched for. gunicorn's own
+# access log would print the query string, so it stays off; errors go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# gunicorn >= 23 would otherwise create a control socket under ~/.gunicorn/, which a read-only
+# or non-root container home may not allow, and which nothing here uses.
+control_socket_disable = True
