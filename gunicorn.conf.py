@@ -20,8 +20,10 @@ keepalive = 5
 # Recycle workers now and then so a slow leak can never take the site down.
 max_requests = 2000
 max_requests_jitter = 200
-# Workers' heartbeat files in memory, not on a possibly slow container filesystem.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Workers' heartbeat files in memory, not on a possibly slow container filesystem. gunicorn
+# creates them with mkstemp (private, random names), so the shared directory is safe.
+SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
 # The application logs one line per request (peerdir.middleware.RequestLogMiddleware) with a
 # request id and WITHOUT the query string, which holds what people searched for. gunicorn's own
