@@ -1,7 +1,12 @@
 """Organizer accounts. Email is the identity; there is no username."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,3 +56,129 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.name or self.email.split("@")[0]
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a moderator")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ClaimQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ClaimStatus.PENDING)
+
+
+class Claim(models.Model):
+    """An organizer's request to manage a listing, decided by a moderator."""
+
+    Status = ClaimStatus
+
+    group = models.ForeignKey(
+        "groups.SupportGroup",
+        on_delete=models.CASCADE,
+        related_name="claims",
+        verbose_name=_("listing"),
+    )
+    # Null once the account is deleted: the claim stays, anonymised, for the moderation record.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims",
+        verbose_name=_("organizer"),
+    )
+    role = models.CharField(_("your role in the group"), max_length=200)
+    evidence = models.TextField(
+        _("how moderators can check"),
+        help_text=_("For example a link to a page that names you, or a person we can ask."),
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(status="pending"),
+                name="claim_one_pending_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user or _('deleted account')} → {self.group}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(accepted_at__isnull=True, created_at__gte=now - Invitation.VALID_FOR)
+
+
+class Invitation(models.Model):
+    """An owner's invitation to a co-organizer. Only a hash of the emailed token is stored."""
+
+    VALID_FOR = timezone.timedelta(days=14)
+
+    group = models.ForeignKey(
+        "groups.SupportGroup",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("listing"),
+    )
+    email = models.EmailField(_("email"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.group}"
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def expires_at(self):
+        return self.created_at + self.VALID_FOR
+
+    def is_usable(self, now=None):
+        return self.accepted_at is None and (now or timezone.now()) < self.expires_at

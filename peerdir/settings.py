@@ -205,7 +205,7 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # django-allauth: email + password, verification mandatory, no enumeration.
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "groups:home"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -224,6 +224,13 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# One email per organizer, changed through a confirm-the-new-address flow.
+ACCOUNT_CHANGE_EMAIL = True
+# After clicking the emailed link in the same browser, they are in: one less step.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Mail scanners pre-fetch links: a GET must not confirm an address, the page asks for a click.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Security. Production values are on whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("help-now/", views.crisis, name="crisis"),
     path("accounts/", include("allauth.urls")),
+    path("organizer/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -131,3 +131,25 @@ def make_superuser(email=None, password="correct horse battery staple"):
         is_staff=True,
         is_superuser=True,
     )
+
+
+def make_claim(group=None, user=None, **kwargs):
+    from accounts.models import Claim
+
+    fields = {"role": "Facilitator", "evidence": "https://example.org/about-us", "message": ""}
+    fields.update(kwargs)
+    return Claim.objects.create(group=group or make_group(), user=user or make_user(), **fields)
+
+
+def make_moderator(email=None):
+    """Staff with the listing permissions moderators get (not a superuser)."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user(email=email or f"{unique('moderator')}@example.org", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="groups",
+            codename__in=["change_supportgroup", "view_supportgroup"],
+        )
+    )
+    return user

@@ -1,0 +1,272 @@
+"""Organizer pages: dashboard, claims, editing, new listings, co-organizers, leaving."""
+
+from allauth.account.decorators import verified_email_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import (
+    ClaimForm,
+    DeleteAccountForm,
+    InvitationForm,
+    ListingForm,
+    meeting_formset,
+)
+from accounts.history import listing_history
+from accounts.models import Claim
+from accounts.permissions import get_group_for_owner, is_owner
+from groups.models import Meeting, Report, SupportGroup
+
+
+@login_required
+def dashboard(request):
+    groups = (
+        SupportGroup.objects.filter(ownerships__user=request.user)
+        .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.order_by("weekday")))
+        .order_by("name")
+    )
+    claims = Claim.objects.pending().filter(user=request.user).select_related("group")
+    reports = Report.objects.for_owner(request.user).open()
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {"groups": groups, "claims": claims, "reports": reports},
+    )
+
+
+# Claims ---------------------------------------------------------------------------------------
+
+
+@verified_email_required
+def claim(request, slug):
+    group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
+    if is_owner(request.user, group):
+        messages.info(request, _("You already manage this listing."))
+        return redirect("accounts:edit", group.slug)
+    if group.ownerships.exists():
+        return render(request, "accounts/claim_owned.html", {"group": group}, status=409)
+    pending = Claim.objects.pending().filter(group=group, user=request.user).first()
+    if pending:
+        messages.info(request, _("Your request is already with the moderators."))
+        return redirect("accounts:dashboard")
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.submit_claim(group, request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _(
+                "Thank you. A moderator will check your request, usually within a week, "
+                "and email you."
+            ),
+        )
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/claim.html", {"group": group, "form": form})
+
+
+@login_required
+@require_POST
+def withdraw_claim(request, pk):
+    claim = get_object_or_404(Claim, pk=pk, user=request.user)
+    try:
+        services.withdraw_claim(claim)
+        messages.success(request, _("Your request was withdrawn."))
+    except services.ClaimAlreadyDecided as exc:
+        messages.info(request, str(exc))
+    return redirect("accounts:dashboard")
+
+
+# Editing --------------------------------------------------------------------------------------
+
+
+def _listing_page(request, template, group, form, formset, status=200):
+    return render(
+        request, template, {"group": group, "form": form, "formset": formset}, status=status
+    )
+
+
+@login_required
+def edit(request, slug):
+    group = get_group_for_owner(request, slug, allow_moderators=True)
+    if request.method != "POST":
+        form = ListingForm(instance=group)
+        return _listing_page(request, "accounts/edit.html", group, form, meeting_formset(group))
+
+    form = ListingForm(request.POST, instance=group)
+    formset = meeting_formset(group, request.POST)
+    valid = form.is_valid()
+    valid = formset.is_valid() and valid
+    expected = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
+    if valid:
+        try:
+            services.save_listing(group, form, formset, request.user, expected)
+        except services.EditConflict:
+            return _conflict(request, group, form, formset)
+        messages.success(request, _("Saved. Your changes are live now."))
+        return redirect("accounts:dashboard")
+    if expected is not None and expected != group.version:
+        return _conflict(request, group, form, formset)
+    return _listing_page(request, "accounts/edit.html", group, form, formset, status=400)
+
+
+def _conflict(request, group, form, formset):
+    """Both versions side by side; nothing was saved."""
+    current = SupportGroup.objects.get(pk=group.pk)
+    current_form = ListingForm(instance=current)
+    rows = []
+    for name in ListingForm.Meta.fields:
+        field = form.fields[name]
+        yours = _shown(field, form[name].value())
+        theirs = _shown(field, current_form[name].value())
+        rows.append(
+            {"label": field.label, "yours": yours, "theirs": theirs, "differs": yours != theirs}
+        )
+    your_meetings = []
+    for meeting_form in formset.forms:
+        if not meeting_form.has_changed() and meeting_form.instance.pk is None:
+            continue
+        data = getattr(meeting_form, "cleaned_data", {})
+        if data.get("DELETE"):
+            continue
+        if meeting_form.is_valid():
+            your_meetings.append(meeting_form.instance.describe())
+        else:
+            your_meetings.append(_("(not complete)"))
+    current_meetings = [m.describe() for m in current.meetings.all()]
+    return render(
+        request,
+        "accounts/conflict.html",
+        {
+            "group": current,
+            "rows": rows,
+            "your_meetings": your_meetings,
+            "current_meetings": current_meetings,
+        },
+        status=409,
+    )
+
+
+def _shown(field, value):
+    """A form value as the person would read it: labels for choices, names for records."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        labels = {str(k): str(v) for k, v in choices if k not in ("", None)}
+        items = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(labels.get(str(getattr(v, "pk", v)), str(v)) for v in items)
+    return str(value)
+
+
+@login_required
+def history(request, slug):
+    group = get_group_for_owner(request, slug, allow_moderators=True)
+    return render(
+        request, "accounts/history.html", {"group": group, "entries": listing_history(group)}
+    )
+
+
+@login_required
+@require_POST
+def confirm(request, slug):
+    group = get_group_for_owner(request, slug, allow_moderators=True)
+    services.confirm_still_meeting(group)
+    messages.success(
+        request, _("Thank you: “%(name)s” is marked as still meeting.") % {"name": group.name}
+    )
+    return redirect("accounts:dashboard")
+
+
+# New listings ---------------------------------------------------------------------------------
+
+
+@verified_email_required
+def new_group(request):
+    group = SupportGroup()
+    form = ListingForm(request.POST or None, instance=group)
+    formset = meeting_formset(group, request.POST or None, extra=2)
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = formset.is_valid() and valid
+        if valid:
+            created = services.create_listing(form, formset, request.user)
+            messages.success(
+                request,
+                _(
+                    "Thank you. “%(name)s” is saved. Only you can see it until a moderator "
+                    "publishes it, usually within a week."
+                )
+                % {"name": created.name},
+            )
+            return redirect("accounts:dashboard")
+        return _listing_page(request, "accounts/new_group.html", group, form, formset, 400)
+    return _listing_page(request, "accounts/new_group.html", group, form, formset)
+
+
+# Co-organizers and leaving --------------------------------------------------------------------
+
+
+@login_required
+def invite(request, slug):
+    group = get_group_for_owner(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invite_co_organizer(group, request.user, form.cleaned_data["email"])
+        messages.success(
+            request,
+            _("Invitation sent. The link works for 14 days."),
+        )
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/invite.html", {"group": group, "form": form})
+
+
+@login_required
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.method == "POST":
+        try:
+            group = services.accept_invitation(token, request.user)
+        except services.InvitationInvalid as exc:
+            return render(
+                request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=403
+            )
+        messages.success(request, _("Welcome! You can now edit “%(name)s”.") % {"name": group.name})
+        return redirect("accounts:dashboard")
+    email_matches = services.user_has_email(request.user, invitation.email)
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"invitation": invitation, "email_matches": email_matches},
+    )
+
+
+@login_required
+def leave(request, slug):
+    group = get_group_for_owner(request, slug)
+    if request.method == "POST":
+        services.leave_group(group, request.user)
+        messages.success(request, _("You no longer manage “%(name)s”.") % {"name": group.name})
+        return redirect("accounts:dashboard")
+    co_owners = group.ownerships.exclude(user=request.user).count()
+    return render(request, "accounts/leave.html", {"group": group, "co_owners": co_owners})
+
+
+@login_required
+def delete_account(request):
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(user)
+        messages.success(request, _("Your account and personal details are deleted."))
+        return redirect(reverse("groups:home"))
+    return render(request, "accounts/delete_account.html", {"form": form})

@@ -1,0 +1,248 @@
+"""Claiming a listing: the organizer's request, and the moderator's decision through the services."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import Claim
+from groups.models import AuditEntry, Ownership
+from tests.factories import make_claim, make_group, make_moderator, make_user
+
+pytestmark = pytest.mark.django_db
+
+CLAIM = {"role": "Co-facilitator", "evidence": "Ask Jo at the centre", "message": "Hi"}
+
+
+def test_unowned_listing_can_be_claimed_and_the_claim_shows_on_the_dashboard(client):
+    group = make_group(name="Hearing Voices Leith")
+    user = make_user()
+    client.force_login(user)
+    form = client.get(reverse("accounts:claim", args=[group.slug]))
+    assert form.status_code == 200
+    assert "Your role in the group" in form.content.decode()
+
+    response = client.post(reverse("accounts:claim", args=[group.slug]), CLAIM, follow=True)
+    assert response.status_code == 200
+    claim = Claim.objects.get()
+    assert (claim.group, claim.user, claim.status) == (group, user, Claim.Status.PENDING)
+    assert claim.evidence == "Ask Jo at the centre"
+    html = response.content.decode()
+    assert "Requests waiting for a moderator" in html
+    assert "Hearing Voices Leith" in html
+
+
+def test_double_submitted_claim_creates_one_claim(client):
+    group = make_group()
+    client.force_login(make_user())
+    url = reverse("accounts:claim", args=[group.slug])
+    client.post(url, CLAIM)
+    client.post(url, CLAIM)
+    assert Claim.objects.count() == 1
+
+
+def test_submit_claim_service_returns_the_pending_claim_on_repeat():
+    group, user = make_group(), make_user()
+    first = services.submit_claim(group, user, "Host", "link")
+    second = services.submit_claim(group, user, "Host", "link")
+    assert first.pk == second.pk
+
+
+def test_claim_without_role_or_evidence_explains_what_is_missing(client):
+    group = make_group()
+    client.force_login(make_user())
+    response = client.post(
+        reverse("accounts:claim", args=[group.slug]), {"role": "", "evidence": ""}
+    )
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_anonymous_visitor_is_asked_to_log_in_before_claiming(client):
+    group = make_group()
+    response = client.get(reverse("accounts:claim", args=[group.slug]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_listing_with_an_organizer_cannot_be_claimed(client):
+    group = make_group(owners=[make_user()])
+    client.force_login(make_user())
+    response = client.post(reverse("accounts:claim", args=[group.slug]), CLAIM)
+    assert response.status_code == 409
+    assert "already has an organizer" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_organizer_can_withdraw_their_pending_claim(client):
+    claim = make_claim()
+    client.force_login(claim.user)
+    response = client.post(reverse("accounts:withdraw_claim", args=[claim.pk]))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.WITHDRAWN
+
+
+def test_withdrawing_needs_a_post(client):
+    claim = make_claim()
+    client.force_login(claim.user)
+    assert client.get(reverse("accounts:withdraw_claim", args=[claim.pk])).status_code == 405
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PENDING
+
+
+def test_nobody_else_can_withdraw_a_claim(client):
+    claim = make_claim()
+    client.force_login(make_user())
+    assert client.post(reverse("accounts:withdraw_claim", args=[claim.pk])).status_code == 404
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PENDING
+
+
+def test_approving_a_claim_makes_the_organizer_an_owner_and_emails_them(
+    django_capture_on_commit_callbacks,
+):
+    claim = make_claim()
+    moderator = make_moderator()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_claim(claim, moderator, reason="Checked with the centre")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    assert claim.decided_by == moderator
+    assert claim.decided_at is not None
+    assert Ownership.objects.filter(group=claim.group, user=claim.user).exists()
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.reason) == (
+        moderator,
+        "claim approved",
+        "Checked with the centre",
+    )
+    assert mail.outbox[0].to == [claim.user.email]
+    assert claim.group.name in mail.outbox[0].subject
+
+
+def test_approval_email_is_sent_only_after_the_decision_is_committed(
+    django_capture_on_commit_callbacks,
+):
+    claim = make_claim()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.approve_claim(claim, make_moderator())
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_a_mail_failure_does_not_undo_the_decision(django_capture_on_commit_callbacks, settings):
+    settings.EMAIL_BACKEND = "tests.test_claims.BrokenBackend"
+    claim = make_claim()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_claim(claim, make_moderator(), "We could not check this")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REJECTED
+    assert claim.decision_reason == "We could not check this"
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("SMTP down")
+
+
+def test_rejecting_needs_a_reason_and_tells_the_organizer(django_capture_on_commit_callbacks):
+    claim = make_claim()
+    moderator = make_moderator()
+    with pytest.raises(ValueError):
+        services.reject_claim(claim, moderator, "  ")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_claim(claim, moderator, "No link to the group")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REJECTED
+    assert not Ownership.objects.filter(group=claim.group).exists()
+    assert "No link to the group" in mail.outbox[0].body
+    assert AuditEntry.objects.get().action == "claim rejected"
+
+
+def test_a_claim_cannot_be_decided_twice():
+    claim = make_claim()
+    moderator = make_moderator()
+    services.approve_claim(claim, moderator)
+    with pytest.raises(services.ClaimAlreadyDecided):
+        services.reject_claim(claim, moderator, "changed my mind")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    assert AuditEntry.objects.count() == 1
+
+
+def test_a_withdrawn_claim_cannot_be_approved():
+    claim = make_claim()
+    services.withdraw_claim(claim)
+    with pytest.raises(services.ClaimAlreadyDecided):
+        services.approve_claim(claim, make_moderator())
+    assert not Ownership.objects.exists()
+
+
+# Co-organizers --------------------------------------------------------------------------------
+
+
+def test_owner_invites_a_co_organizer_who_accepts_with_that_email(
+    client, django_capture_on_commit_callbacks
+):
+    owner = make_user()
+    group = make_group(owners=[owner])
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:invite", args=[group.slug]), {"email": "friend@example.org"}
+        )
+    assert response.status_code == 302
+    body = mail.outbox[0].body
+    path = body[body.index("/organizer/invitations/") :].split()[0]
+
+    friend = make_user(email="friend@example.org")
+    client.force_login(friend)
+    assert "Accept invitation" in client.get(path).content.decode()
+    assert client.post(path).status_code == 302
+    assert Ownership.objects.filter(group=group, user=friend).exists()
+    # The link works once.
+    assert client.post(path).status_code == 404
+
+
+def test_invitation_cannot_be_accepted_with_another_email(client):
+    group = make_group(owners=[make_user()])
+    _invitation, token = services.invite_co_organizer(group, group.owners.get(), "a@example.org")
+    client.force_login(make_user(email="b@example.org"))
+    url = reverse("accounts:accept_invitation", args=[token])
+    assert "different email address" in client.get(url).content.decode()
+    assert client.post(url).status_code == 403
+    assert group.ownerships.count() == 1
+
+
+def test_invitation_expires_after_14_days(client):
+    from django.utils import timezone
+
+    group = make_group(owners=[make_user()])
+    invitation, token = services.invite_co_organizer(group, group.owners.get(), "a@example.org")
+    invitation.created_at = timezone.now() - timezone.timedelta(days=15)
+    invitation.save()
+    client.force_login(make_user(email="a@example.org"))
+    response = client.post(reverse("accounts:accept_invitation", args=[token]))
+    assert response.status_code == 404
+    assert group.ownerships.count() == 1
+
+
+def test_leaving_asks_first_and_the_last_owner_leaving_makes_the_listing_unowned(client):
+    owner = make_user()
+    group = make_group(owners=[owner])
+    client.force_login(owner)
+    page = client.get(reverse("accounts:leave", args=[group.slug]))
+    assert "only organizer" in page.content.decode()
+    assert group.ownerships.exists()
+    client.post(reverse("accounts:leave", args=[group.slug]))
+    assert not group.ownerships.exists()
+    group.refresh_from_db()
+    assert group.moderation == "published"
