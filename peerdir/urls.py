@@ -8,6 +8,7 @@ urlpatterns = [
     path("help-now/", views.crisis, name="crisis"),
     path("accounts/", include("allauth.urls")),
     path("organizer/", include("accounts.urls")),
+    path("api/", include("groups.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

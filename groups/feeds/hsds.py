@@ -1,0 +1,374 @@
+"""The Open Referral HSDS 3 export, in the "tabular" shape HSDS 3 publishes for bulk data
+(schema/compiled/tabular.json): one JSON object whose keys are table names (organization, service,
+location, ...) and whose values are arrays of rows, the same rows as the HSDS CSV data package.
+
+Choices the format leaves to us:
+- Ids are UUIDs (HSDS requires them): version 5, derived from this site's URL and our primary keys,
+  so the same listing keeps the same id in every export.
+- Every service needs an organization. A listing with a host organization points to it; a listing
+  without one is its own organization (peer groups usually are).
+- HSDS 3's schedule `timezone` is a number, a UTC offset, not an IANA zone. Meetings keep their
+  wall-clock time across daylight saving, so `opens_at`/`closes_at` are the local times, `timezone`
+  is the offset in force today, and `notes` names the IANA zone; the feed's ETag changes daily so
+  that offset is never served stale.
+- Contacts, phones and emails appear only where the organizer made them public.
+
+Each table is one narrow query streamed with .iterator(): the query count does not grow with the
+number of listings, and memory stays flat.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from groups import schedule
+from groups.feeds.common import (
+    CHUNK_SIZE,
+    absolute,
+    dumps,
+    in_pieces,
+    json_array,
+    stable_id,
+    utc_offset_hours,
+)
+from groups.models import (
+    Attendance,
+    Cost,
+    GroupType,
+    Meeting,
+    Organization,
+    RegionTree,
+    Status,
+    SupportGroup,
+)
+
+MEETS_ONLINE = {Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID}
+MEETS_IN_PERSON = {Attendance.IN_PERSON, Attendance.HYBRID}
+
+SERVICE_STATUS = {
+    Status.ACTIVE: "active",
+    Status.FORMING: "inactive",
+    Status.PAUSED: "temporarily closed",
+    Status.CLOSED: "defunct",
+}
+
+TAXONOMY_KEY = "group-types"
+
+
+def _published():
+    return SupportGroup.objects.published().order_by("pk")
+
+
+def _rows(queryset):
+    return queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
+def service_id(group_id):
+    return stable_id("service", group_id)
+
+
+def organization_id(group_id, host_id):
+    if host_id:
+        return stable_id("organization", host_id)
+    return stable_id("group-organization", group_id)
+
+
+def _has_physical(row):
+    return row["attendance"] in MEETS_IN_PERSON and bool(row["venue"] or row["address"])
+
+
+def _has_virtual(row):
+    return row["attendance"] in MEETS_ONLINE
+
+
+def _compact(data):
+    """Leave out empty optional fields rather than sending empty strings."""
+    return {key: value for key, value in data.items() if value not in ("", None)}
+
+
+def organizations():
+    hosts = (
+        Organization.objects.filter(groups__moderation=SupportGroup.Moderation.PUBLISHED)
+        .distinct()
+        .order_by("pk")
+    )
+    for org in _rows(hosts):
+        yield _compact(
+            {
+                "id": stable_id("organization", org.pk),
+                "name": org.name,
+                "description": org.summary or org.name,
+                "website": org.website,
+                "uri": absolute(org.get_absolute_url()),
+            }
+        )
+    hostless = _published().filter(host__isnull=True)
+    fields = ("pk", "name", "summary", "website", "website_public", "email", "email_public")
+    for row in _rows(hostless.values(*fields)):
+        yield _compact(
+            {
+                "id": stable_id("group-organization", row["pk"]),
+                "name": row["name"],
+                "description": row["summary"] or row["name"],
+                "website": row["website"] if row["website_public"] else "",
+                "email": row["email"] if row["email_public"] else "",
+            }
+        )
+
+
+def services():
+    fields = (
+        "pk",
+        "slug",
+        "host_id",
+        "name",
+        "summary",
+        "description",
+        "email",
+        "email_public",
+        "status",
+        "how_to_join",
+        "cost",
+        "last_confirmed",
+    )
+    costs = dict(Cost.choices)
+    for row in _rows(_published().values(*fields)):
+        description = "\n\n".join(part for part in (row["summary"], row["description"]) if part)
+        yield _compact(
+            {
+                "id": service_id(row["pk"]),
+                "organization_id": organization_id(row["pk"], row["host_id"]),
+                "name": row["name"],
+                "description": description,
+                "url": absolute(SupportGroup(slug=row["slug"]).get_absolute_url()),
+                "email": row["email"] if row["email_public"] else "",
+                "status": SERVICE_STATUS.get(row["status"], "inactive"),
+                "application_process": row["how_to_join"],
+                "fees_description": str(costs[row["cost"]]) if row["cost"] else "",
+                "assured_date": row["last_confirmed"].isoformat() if row["last_confirmed"] else "",
+            }
+        )
+
+
+_LOCATION_FIELDS = (
+    "pk",
+    "host_id",
+    "name",
+    "attendance",
+    "venue",
+    "address",
+    "region_id",
+    "join_url",
+    "join_url_public",
+)
+
+
+def locations():
+    for row in _rows(_published().values(*_LOCATION_FIELDS)):
+        if _has_physical(row):
+            yield _compact(
+                {
+                    "id": stable_id("location-physical", row["pk"]),
+                    "location_type": "physical",
+                    "organization_id": organization_id(row["pk"], row["host_id"]),
+                    "name": row["venue"] or row["name"],
+                    "description": row["address"],
+                }
+            )
+        if _has_virtual(row):
+            yield _compact(
+                {
+                    "id": stable_id("location-virtual", row["pk"]),
+                    "location_type": "virtual",
+                    "organization_id": organization_id(row["pk"], row["host_id"]),
+                    "name": _("%(name)s (online)") % {"name": row["name"]},
+                    "url": row["join_url"] if row["join_url_public"] else "",
+                }
+            )
+
+
+def addresses(tree):
+    """HSDS wants the parts of an address; we hold one line, so only address_1 and region are
+    known. The other required parts are present and empty rather than guessed."""
+    for row in _rows(_published().exclude(address="").values(*_LOCATION_FIELDS)):
+        if not _has_physical(row):
+            continue
+        region = tree.by_id.get(row["region_id"])
+        yield {
+            "id": stable_id("address", row["pk"]),
+            "location_id": stable_id("location-physical", row["pk"]),
+            "address_1": row["address"],
+            "city": "",
+            "region": region.name if region else "",
+            "state_province": "",
+            "postal_code": "",
+            "country": "",
+            "address_type": "physical",
+        }
+
+
+def services_at_locations():
+    for row in _rows(_published().values(*_LOCATION_FIELDS)):
+        for kind, present in (("physical", _has_physical(row)), ("virtual", _has_virtual(row))):
+            if present:
+                yield {
+                    "id": stable_id(f"service-at-location-{kind}", row["pk"]),
+                    "service_id": service_id(row["pk"]),
+                    "location_id": stable_id(f"location-{kind}", row["pk"]),
+                }
+
+
+def schedule_row(meeting):
+    data = {
+        "id": stable_id("schedule", meeting.pk),
+        "service_id": service_id(meeting.group_id),
+        "description": schedule.describe(meeting),
+    }
+    rule = schedule.rrule_text(meeting)
+    if rule:
+        parts = dict(part.split("=", 1) for part in rule.split(";"))
+        data["freq"] = parts["FREQ"]
+        data["interval"] = int(parts.get("INTERVAL", 1))
+        data["byday"] = parts["BYDAY"]
+    elif meeting.frequency == Meeting.Frequency.BIMONTHLY:
+        data["freq"] = "MONTHLY"
+        data["interval"] = 2
+    if meeting.start_date:
+        data["dtstart"] = meeting.start_date.isoformat()
+    if meeting.start_time and "freq" in data:
+        data["opens_at"] = meeting.start_time.strftime("%H:%M")
+        if meeting.end_time:
+            data["closes_at"] = meeting.end_time.strftime("%H:%M")
+        offset = utc_offset_hours(meeting.timezone)
+        if offset is not None:
+            data["timezone"] = offset
+    zone_note = _("Times are local to %(zone)s.") % {"zone": meeting.timezone}
+    data["notes"] = " ".join(part for part in (meeting.notes, zone_note) if part)
+    return data
+
+
+def schedules():
+    meetings = (
+        Meeting.objects.filter(group__moderation=SupportGroup.Moderation.PUBLISHED)
+        .only(
+            "pk",
+            "group_id",
+            "frequency",
+            "weekday",
+            "weeks_of_month",
+            "start_date",
+            "start_time",
+            "end_time",
+            "timezone",
+            "notes",
+        )
+        .order_by("group_id", "weekday", "start_time", "pk")
+    )
+    for meeting in _rows(meetings):
+        yield schedule_row(meeting)
+
+
+def phones():
+    rows = _published().filter(phone_public=True).exclude(phone="").values("pk", "phone")
+    for row in _rows(rows):
+        yield {
+            "id": stable_id("phone", row["pk"]),
+            "service_id": service_id(row["pk"]),
+            "number": row["phone"],
+            "type": "voice",
+        }
+
+
+def contacts():
+    fields = ("pk", "contact_name", "contact_name_public", "email", "email_public")
+    for row in _rows(_published().values(*fields)):
+        name = row["contact_name"] if row["contact_name_public"] else ""
+        email = row["email"] if row["email_public"] else ""
+        if name or email:
+            yield _compact(
+                {
+                    "id": stable_id("contact", row["pk"]),
+                    "service_id": service_id(row["pk"]),
+                    "name": name,
+                    "email": email,
+                }
+            )
+
+
+def languages():
+    links = (
+        SupportGroup.languages.through.objects.filter(
+            supportgroup__moderation=SupportGroup.Moderation.PUBLISHED
+        )
+        .select_related("language")
+        .order_by("supportgroup_id", "pk")
+    )
+    for link in _rows(links):
+        yield {
+            "id": stable_id("language", link.pk),
+            "service_id": service_id(link.supportgroup_id),
+            "name": link.language.name,
+            "code": link.language.code,
+        }
+
+
+def taxonomies():
+    yield {
+        "id": stable_id("taxonomy", TAXONOMY_KEY),
+        "name": _("%(site)s group types") % {"site": settings.SITE_NAME},
+        "description": _("The kinds of peer support a listing offers."),
+        "uri": absolute("/groups/"),
+    }
+
+
+def taxonomy_terms():
+    for group_type in _rows(GroupType.objects.order_by("pk")):
+        yield {
+            "id": stable_id("taxonomy_term", group_type.pk),
+            "code": group_type.slug,
+            "name": group_type.name,
+            "description": group_type.description or group_type.name,
+            "taxonomy_id": stable_id("taxonomy", TAXONOMY_KEY),
+            "term_uri": absolute(group_type.get_absolute_url()),
+        }
+
+
+def attributes():
+    links = SupportGroup.types.through.objects.filter(
+        supportgroup__moderation=SupportGroup.Moderation.PUBLISHED
+    ).order_by("supportgroup_id", "pk")
+    for link in _rows(links):
+        yield {
+            "id": stable_id("attribute", link.pk),
+            "link_id": service_id(link.supportgroup_id),
+            "link_type": "service_type",
+            "link_entity": "service",
+            "taxonomy_term_id": stable_id("taxonomy_term", link.grouptype_id),
+        }
+
+
+def document():
+    """The export as JSON text pieces, table after table. Each table runs its query lazily."""
+    tree = RegionTree.load()
+    tables = (
+        ("organization", organizations),
+        ("service", services),
+        ("location", locations),
+        ("address", lambda: addresses(tree)),
+        ("service_at_location", services_at_locations),
+        ("schedule", schedules),
+        ("phone", phones),
+        ("contact", contacts),
+        ("language", languages),
+        ("taxonomy", taxonomies),
+        ("taxonomy_term", taxonomy_terms),
+        ("attribute", attributes),
+    )
+    yield "{"
+    for index, (name, rows) in enumerate(tables):
+        yield ("," if index else "") + dumps(name) + ":"
+        yield from json_array(rows())
+    yield "}"
+
+
+def stream():
+    return in_pieces(document())

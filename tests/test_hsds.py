@@ -1,0 +1,352 @@
+"""The Open Referral HSDS 3 export (tabular shape), checked against HSDS 3's field rules."""
+
+import datetime as dt
+import io
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from groups.models import SupportGroup
+from tests.factories import (
+    make_group,
+    make_language,
+    make_meeting,
+    make_organization,
+    make_region_tree,
+    make_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/hsds.json"
+TABLES = [
+    "organization",
+    "service",
+    "location",
+    "address",
+    "service_at_location",
+    "schedule",
+    "phone",
+    "contact",
+    "language",
+    "taxonomy",
+    "taxonomy_term",
+    "attribute",
+]
+# "required" plus "tabular_required" from HSDS 3's schema/*.json.
+REQUIRED = {
+    "organization": {"id", "name", "description"},
+    "service": {"id", "name", "status", "organization_id"},
+    "location": {"id", "location_type"},
+    "address": {
+        "id",
+        "address_1",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    },
+    "service_at_location": {"id", "service_id", "location_id"},
+    "schedule": {"id"},
+    "phone": {"id", "number"},
+    "contact": {"id"},
+    "language": {"id"},
+    "taxonomy": {"id", "name", "description"},
+    "taxonomy_term": {"id", "name", "description"},
+    "attribute": {"id", "link_id", "taxonomy_term_id", "link_entity"},
+}
+ENUMS = {
+    ("service", "status"): {"active", "inactive", "defunct", "temporarily closed"},
+    ("location", "location_type"): {"physical", "postal", "virtual"},
+    ("address", "address_type"): {"physical", "postal", "virtual"},
+    ("schedule", "freq"): {"WEEKLY", "MONTHLY"},
+}
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BYDAY = re.compile(r"^(-?[1-5]?(MO|TU|WE|TH|FR|SA|SU))(,-?[1-5]?(MO|TU|WE|TH|FR|SA|SU))*$")
+# Foreign keys that must point at a row of the named table.
+REFERENCES = [
+    ("service", "organization_id", "organization"),
+    ("location", "organization_id", "organization"),
+    ("address", "location_id", "location"),
+    ("service_at_location", "service_id", "service"),
+    ("service_at_location", "location_id", "location"),
+    ("schedule", "service_id", "service"),
+    ("phone", "service_id", "service"),
+    ("contact", "service_id", "service"),
+    ("language", "service_id", "service"),
+    ("taxonomy_term", "taxonomy_id", "taxonomy"),
+    ("attribute", "link_id", "service"),
+    ("attribute", "taxonomy_term_id", "taxonomy_term"),
+]
+
+
+def check_document(doc):
+    assert list(doc) == TABLES
+    ids = {}
+    for table, rows in doc.items():
+        assert isinstance(rows, list)
+        ids[table] = set()
+        for row in rows:
+            missing = REQUIRED[table] - row.keys()
+            assert not missing, f"{table} row lacks {missing}: {row}"
+            assert str(uuid.UUID(row["id"])) == row["id"], "ids are UUIDs"
+            assert row["id"] not in ids[table], f"duplicate {table} id"
+            ids[table].add(row["id"])
+            for (enum_table, field), allowed in ENUMS.items():
+                if enum_table == table and field in row:
+                    assert row[field] in allowed, f"{table}.{field}={row[field]}"
+            if table == "schedule":
+                check_schedule(row)
+            if table == "service" and "url" in row:
+                assert row["url"].startswith(settings.SITE_URL + "/")
+    for table, field, target in REFERENCES:
+        for row in doc[table]:
+            if field in row:
+                assert row[field] in ids[target], f"{table}.{field} points nowhere"
+
+
+def check_schedule(row):
+    if "interval" in row:
+        assert isinstance(row["interval"], int) and row["interval"] >= 1
+    if "byday" in row:
+        assert BYDAY.match(row["byday"])
+    for key in ("opens_at", "closes_at"):
+        if key in row:
+            assert HHMM.match(row[key])
+    if "timezone" in row:
+        assert isinstance(row["timezone"], int | float) and -12 <= row["timezone"] <= 14
+    for key in ("dtstart", "valid_from", "valid_to"):
+        if key in row:
+            assert DATE.match(row[key])
+
+
+def fetch(client, **headers):
+    response = client.get(URL, **headers)
+    body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    return response, body
+
+
+def export(client):
+    response, body = fetch(client)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    doc = json.loads(body)
+    check_document(doc)
+    return doc
+
+
+def rows_for(doc, table, **match):
+    return [r for r in doc[table] if all(r.get(k) == v for k, v in match.items())]
+
+
+def service_named(doc, name):
+    (service,) = rows_for(doc, "service", name=name)
+    return service
+
+
+def test_weekly_meeting_becomes_a_weekly_schedule_with_local_times(client):
+    group = make_group("Thursday Voices")
+    make_meeting(group, weekday=3, start_time=dt.time(17), end_time=dt.time(18))
+
+    doc = export(client)
+    service = service_named(doc, "Thursday Voices")
+    (sched,) = rows_for(doc, "schedule", service_id=service["id"])
+
+    assert (sched["freq"], sched["interval"], sched["byday"]) == ("WEEKLY", 1, "TH")
+    assert (sched["opens_at"], sched["closes_at"]) == ("17:00", "18:00")
+    assert sched["timezone"] in (-8, -7)
+    assert "America/Los_Angeles" in sched["notes"]
+    assert sched["description"].startswith("Thursdays, 5:00–6:00 pm")
+
+
+def test_monthly_and_every_other_week_meetings_keep_their_rules(client):
+    group = make_group("Rules")
+    make_meeting(group, frequency="monthly", weekday=1, weeks_of_month="2,-1")
+    make_meeting(group, frequency="biweekly", weekday=4, start_date=dt.date(2025, 1, 3))
+
+    doc = export(client)
+    service = service_named(doc, "Rules")
+    schedules = {s["freq"] + str(s["interval"]): s for s in rows_for(doc, "schedule")}
+
+    assert schedules["MONTHLY1"]["byday"] == "2TU,-1TU"
+    assert schedules["WEEKLY2"]["byday"] == "FR"
+    assert schedules["WEEKLY2"]["dtstart"] == "2025-01-03"
+    assert all(s["service_id"] == service["id"] for s in schedules.values())
+
+
+def test_meeting_by_arrangement_is_a_schedule_in_words_only(client):
+    make_meeting(make_group("Ask"), frequency="arranged", weekday=None, start_time=None)
+
+    (sched,) = export(client)["schedule"]
+
+    assert sched["description"] == "By arrangement"
+    assert "freq" not in sched and "opens_at" not in sched
+
+
+def test_hosted_listing_points_to_its_host_and_others_are_their_own_organization(client):
+    host = make_organization("Voices Network", summary="A network")
+    make_group("Hosted", host=host)
+    make_group("Independent", summary="We meet on our own")
+
+    doc = export(client)
+    hosted = service_named(doc, "Hosted")
+    independent = service_named(doc, "Independent")
+
+    (host_row,) = rows_for(doc, "organization", id=hosted["organization_id"])
+    (own_row,) = rows_for(doc, "organization", id=independent["organization_id"])
+    assert host_row["name"] == "Voices Network"
+    assert own_row["name"] == "Independent"
+    assert own_row["description"] == "We meet on our own"
+
+
+def test_hybrid_listing_has_a_physical_and_a_virtual_location(client):
+    tree = make_region_tree()
+    make_group(
+        "Both",
+        attendance="hybrid",
+        venue="Library",
+        address="1 Main St, Boston",
+        region=tree["massachusetts"],
+        join_url="https://meet.example.org/j/1",
+    )
+
+    doc = export(client)
+    service = service_named(doc, "Both")
+    links = rows_for(doc, "service_at_location", service_id=service["id"])
+    locations = {
+        loc["location_type"]: loc
+        for link in links
+        for loc in rows_for(doc, "location", id=link["location_id"])
+    }
+
+    assert locations["physical"]["name"] == "Library"
+    assert locations["virtual"]["url"] == "https://meet.example.org/j/1"
+    (address,) = rows_for(doc, "address", location_id=locations["physical"]["id"])
+    assert address["address_1"] == "1 Main St, Boston"
+    assert address["region"] == "Massachusetts"
+
+
+def test_only_public_contact_details_are_exported(client):
+    make_group(
+        "Private",
+        attendance="online",
+        join_url="https://meet.example.org/secret",
+        join_url_public=False,
+        email="hidden@example.org",
+        phone="+44 20 7946 0000",
+        contact_name="Sam",
+        contact_name_public=False,
+    )
+    make_group(
+        "Public", email="open@example.org", email_public=True, phone="555", phone_public=True
+    )
+
+    response, body = fetch(client)
+    doc = json.loads(body)
+
+    assert b"secret" not in body and b"hidden@example.org" not in body and b"7946" not in body
+    assert b'"Sam"' not in body
+    public = service_named(doc, "Public")
+    assert public["email"] == "open@example.org"
+    assert rows_for(doc, "phone", service_id=public["id"])[0]["number"] == "555"
+    assert rows_for(doc, "contact", service_id=public["id"])[0]["email"] == "open@example.org"
+
+
+def test_types_and_languages_are_linked_to_services(client):
+    voices = make_type("Hearing Voices", slug="hearing-voices")
+    make_group("Typed", types=[voices], languages=[make_language("nl", "Dutch")])
+
+    doc = export(client)
+    service = service_named(doc, "Typed")
+    (term,) = rows_for(doc, "taxonomy_term", code="hearing-voices")
+    (attribute,) = rows_for(doc, "attribute", link_id=service["id"])
+    (language,) = rows_for(doc, "language", service_id=service["id"])
+
+    assert attribute["taxonomy_term_id"] == term["id"]
+    assert (language["code"], language["name"]) == ("nl", "Dutch")
+
+
+def test_status_maps_to_hsds_service_status(client):
+    make_group("Paused", status=SupportGroup.Status.PAUSED)
+    make_group("Closed", status=SupportGroup.Status.CLOSED)
+
+    doc = export(client)
+
+    assert service_named(doc, "Paused")["status"] == "temporarily closed"
+    assert service_named(doc, "Closed")["status"] == "defunct"
+
+
+def test_unpublished_listings_are_not_exported(client):
+    make_group("Waiting", moderation=SupportGroup.Moderation.PENDING)
+    make_meeting(make_group("Archived", moderation=SupportGroup.Moderation.ARCHIVED))
+
+    doc = export(client)
+
+    assert doc["service"] == [] and doc["schedule"] == []
+
+
+def test_ids_are_the_same_in_every_export(client):
+    make_meeting(make_group("Stable"))
+
+    assert export(client) == export(client)
+
+
+def test_unchanged_export_answers_304(client):
+    make_group()
+    first, _ = fetch(client)
+
+    again, body = fetch(client, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304 and body == b""
+    assert "max-age=300" in again["Cache-Control"]
+    assert first["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_export_takes_the_same_number_of_queries_for_any_number_of_listings(
+    client, django_assert_num_queries, count
+):
+    voices, english = make_type(), make_language()
+    host = make_organization()
+    for index in range(count):
+        group = make_group(
+            types=[voices],
+            languages=[english],
+            host=host if index % 2 else None,
+            attendance="hybrid",
+            address="1 Main St",
+            phone="555",
+            phone_public=True,
+        )
+        make_meeting(group)
+
+    # 1 freshness aggregate, then one query per table: host organizations, host-less listings,
+    # services, locations, regions, addresses, service_at_location, schedules, phones, contacts,
+    # languages, taxonomy terms, attributes.
+    with django_assert_num_queries(14):
+        doc = export(client)
+
+    assert len(doc["service"]) == count
+    assert len(doc["service_at_location"]) == 2 * count
+
+
+LISTINGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "listings.json"
+
+
+@pytest.mark.skipif(not LISTINGS_FILE.exists(), reason="no seed listings yet")
+def test_seed_export_is_valid_and_has_the_family_alliance_on_thursdays(client):
+    call_command("load_seed", stdout=io.StringIO())
+
+    doc = export(client)
+    service = service_named(doc, "Family Alliance for Humane Mental Health Care (FAHMHC)")
+    (sched,) = rows_for(doc, "schedule", service_id=service["id"])
+
+    assert (sched["freq"], sched["byday"], sched["opens_at"]) == ("WEEKLY", "TH", "17:00")
+    assert len(doc["service"]) == SupportGroup.objects.published().count()

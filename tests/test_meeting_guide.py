@@ -1,0 +1,394 @@
+"""The Meeting Guide JSON feed: what meeting finders read, checked against the spec's field rules."""
+
+import datetime as dt
+import io
+import json
+import re
+import zoneinfo
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Meeting, SupportGroup
+from tests.factories import (
+    make_audience,
+    make_group,
+    make_language,
+    make_meeting,
+    make_organization,
+    make_region_tree,
+    make_type,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/meeting-guide.json"
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+UPDATED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+DIALABLE = re.compile(r"^[+]?\d{1,15}(?:[,*#]\d+)*$")
+
+# The spec's field rules (code4recovery/spec README and schema/meeting.schema.json), as checks.
+STRING_FIELDS = {
+    "name",
+    "slug",
+    "time",
+    "end_time",
+    "timezone",
+    "formatted_address",
+    "location",
+    "region",
+    "conference_url",
+    "conference_phone",
+    "notes",
+    "updated",
+    "group",
+    "group_notes",
+    "url",
+    "attendance_option",
+    "approximate",
+    "contact_1_name",
+    "contact_1_email",
+    "contact_1_phone",
+}
+LIST_FIELDS = {"types", "regions", "categories"}
+ALLOWED = STRING_FIELDS | LIST_FIELDS | {"day"}
+
+
+def check_entry(entry):
+    """Raise AssertionError naming the first rule an entry breaks."""
+    assert {"name", "slug"} <= entry.keys(), "name and slug are required"
+    assert set(entry) <= ALLOWED, f"unexpected fields {set(entry) - ALLOWED}"
+    for key in STRING_FIELDS & entry.keys():
+        assert isinstance(entry[key], str) and entry[key], f"{key} must be a non-empty string"
+    for key in LIST_FIELDS & entry.keys():
+        assert all(isinstance(item, str) for item in entry[key]), f"{key} holds strings"
+    assert len(entry["name"]) <= 255
+    assert len(entry["slug"]) <= 64 and re.match(r"^[a-z0-9-]+$", entry["slug"])
+    if "day" in entry or "time" in entry:
+        assert isinstance(entry["day"], int) and 0 <= entry["day"] <= 6, "day is 0-6"
+        assert HHMM.match(entry["time"]), "time is HH:MM"
+    if "end_time" in entry:
+        assert HHMM.match(entry["end_time"])
+    if "timezone" in entry:
+        zoneinfo.ZoneInfo(entry["timezone"])  # a valid IANA name, or this raises
+    assert entry.get("attendance_option", "in_person") in {
+        "in_person",
+        "online",
+        "hybrid",
+        "inactive",
+    }
+    assert entry.get("approximate", "no") in {"yes", "no"}
+    if "conference_phone" in entry:
+        assert DIALABLE.match(entry["conference_phone"])
+    assert UPDATED.match(entry["updated"])
+    assert entry["url"].startswith(settings.SITE_URL + "/")
+
+
+def fetch(client, **headers):
+    response = client.get(URL, **headers)
+    body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+    return response, body
+
+
+def feed(client):
+    response, body = fetch(client)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    entries = json.loads(body)
+    assert isinstance(entries, list)
+    for entry in entries:
+        check_entry(entry)
+    slugs = [e["slug"] for e in entries]
+    assert len(slugs) == len(set(slugs)), "slugs are unique in the feed"
+    return entries
+
+
+def by_name(entries, name):
+    found = [e for e in entries if e["name"] == name]
+    assert found, f"{name} is not in the feed"
+    return found
+
+
+def test_weekly_thursday_meeting_is_day_four_at_its_local_time(client):
+    group = make_group("Thursday Voices", attendance="in_person", venue="Library")
+    make_meeting(group, weekday=3, start_time=dt.time(17), end_time=dt.time(18, 30))
+
+    (entry,) = by_name(feed(client), "Thursday Voices")
+
+    assert entry["day"] == 4
+    assert entry["time"] == "17:00"
+    assert entry["end_time"] == "18:30"
+    assert entry["timezone"] == "America/Los_Angeles"
+    assert entry["attendance_option"] == "in_person"
+    assert entry["location"] == "Library"
+    assert entry["url"] == settings.SITE_URL + group.get_absolute_url()
+    assert entry["updated"] == group.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize(("weekday", "day"), [(0, 1), (5, 6), (6, 0)])
+def test_weekdays_are_shifted_to_the_spec_sunday_first_numbering(client, weekday, day):
+    group = make_group("Shifted")
+    make_meeting(group, weekday=weekday)
+
+    (entry,) = by_name(feed(client), "Shifted")
+
+    assert entry["day"] == day
+
+
+def test_monthly_meeting_is_listed_on_its_weekday_with_the_recurrence_in_notes(client):
+    group = make_group("Second Tuesdays")
+    make_meeting(
+        group, frequency="monthly", weekday=1, weeks_of_month="2,4", timezone="Europe/London"
+    )
+
+    (entry,) = by_name(feed(client), "Second Tuesdays")
+
+    assert entry["day"] == 2
+    assert entry["notes"].startswith("The second and fourth Tuesday of the month")
+
+
+def test_meeting_by_arrangement_is_listed_without_day_or_time(client):
+    group = make_group("Ask Us")
+    make_meeting(group, frequency="arranged", weekday=None, start_time=None, end_time=None)
+
+    (entry,) = by_name(feed(client), "Ask Us")
+
+    assert "day" not in entry and "time" not in entry
+    assert entry["notes"].startswith("By arrangement")
+
+
+def test_each_meeting_of_a_listing_is_its_own_entry(client):
+    group = make_group("Twice Weekly")
+    make_meeting(group, weekday=0)
+    make_meeting(group, weekday=3)
+
+    entries = by_name(feed(client), "Twice Weekly")
+
+    assert sorted(e["day"] for e in entries) == [1, 4]
+    assert len({e["slug"] for e in entries}) == 2
+
+
+def test_long_slugs_are_cut_to_64_characters_and_stay_unique(client):
+    group = make_group("Long", slug="a" * 120)
+    make_meeting(group, weekday=0)
+    make_meeting(group, weekday=1)
+
+    entries = by_name(feed(client), "Long")
+
+    assert all(len(e["slug"]) == 64 for e in entries)
+    assert len({e["slug"] for e in entries}) == 2
+
+
+def test_pending_closed_and_meetingless_listings_are_left_out(client):
+    make_meeting(make_group("Waiting", moderation=SupportGroup.Moderation.PENDING))
+    make_meeting(make_group("Gone", status=SupportGroup.Status.CLOSED))
+    make_group("No Meetings")
+    make_meeting(make_group("Here"))
+
+    names = {e["name"] for e in feed(client)}
+
+    assert names == {"Here"}
+
+
+def test_private_contact_details_never_appear(client):
+    group = make_group(
+        "Private",
+        attendance="online",
+        join_url="https://meet.example.org/secret",
+        join_url_public=False,
+        email="organizer@example.org",
+        email_public=False,
+        phone="+44 20 7946 0000",
+        phone_public=False,
+        contact_name="Sam",
+        contact_name_public=False,
+    )
+    make_meeting(group)
+
+    response, body = fetch(client)
+
+    assert b"secret" not in body
+    assert b"organizer@example.org" not in body
+    assert b"7946" not in body
+    (entry,) = by_name(json.loads(body), "Private")
+    assert "conference_url" not in entry and "contact_1_email" not in entry
+
+
+def test_public_contact_details_are_given(client):
+    group = make_group(
+        "Public",
+        attendance="online",
+        join_url="https://meet.example.org/j/1",
+        email="hello@example.org",
+        email_public=True,
+        contact_name="Sam",
+    )
+    make_meeting(group)
+
+    (entry,) = by_name(feed(client), "Public")
+
+    assert entry["conference_url"] == "https://meet.example.org/j/1"
+    assert entry["contact_1_email"] == "hello@example.org"
+    assert entry["contact_1_name"] == "Sam"
+    assert entry["attendance_option"] == "online"
+
+
+def test_phone_groups_give_a_dialable_conference_phone(client):
+    group = make_group("Call In", attendance="phone", phone="+1 (555) 010-0000", phone_public=True)
+    make_meeting(group)
+
+    (entry,) = by_name(feed(client), "Call In")
+
+    assert entry["conference_phone"] == "+15550100000"
+
+
+def test_types_use_spec_codes_and_our_types_go_in_categories(client):
+    voices = make_type("Hearing Voices", slug="hearing-voices")
+    group = make_group(
+        "Coded",
+        attendance="hybrid",
+        types=[voices],
+        languages=[make_language("es", "Spanish")],
+        audiences=[make_audience("Women", slug="women")],
+    )
+    make_meeting(group)
+
+    (entry,) = by_name(feed(client), "Coded")
+
+    assert entry["types"] == ["ONL", "S", "W"]
+    assert entry["categories"] == ["Hearing Voices"]
+    assert entry["attendance_option"] == "hybrid"
+
+
+def test_paused_in_person_group_is_inactive_and_temporarily_closed(client):
+    group = make_group("Resting", attendance="in_person", status=SupportGroup.Status.PAUSED)
+    make_meeting(group)
+
+    (entry,) = by_name(feed(client), "Resting")
+
+    assert entry["attendance_option"] == "inactive"
+    assert "TC" in entry["types"]
+
+
+def test_regions_and_an_approximate_address_locate_online_groups(client):
+    tree = make_region_tree()
+    group = make_group("Online Scots", attendance="online", region=tree["lothians"])
+    make_meeting(group, timezone="Europe/London")
+    host = make_organization("Voices Network")
+    venue_group = make_group(
+        "Hall Group",
+        attendance="in_person",
+        region=tree["massachusetts"],
+        address="1 Main St, Boston, MA 02108, USA",
+        host=host,
+    )
+    make_meeting(venue_group)
+
+    entries = feed(client)
+    (online,) = by_name(entries, "Online Scots")
+    (hall,) = by_name(entries, "Hall Group")
+
+    assert online["regions"] == ["Europe", "United Kingdom", "Scotland", "Lothians"]
+    assert online["region"] == "Lothians"
+    assert online["formatted_address"] == "Lothians, Scotland, United Kingdom, Europe"
+    assert online["approximate"] == "yes"
+    assert hall["formatted_address"] == "1 Main St, Boston, MA 02108, USA"
+    assert hall["approximate"] == "no"
+    assert hall["group_notes"] == "Voices Network"
+
+
+def test_feed_is_cacheable_and_readable_from_other_sites(client):
+    make_meeting(make_group())
+
+    response, _ = fetch(client)
+
+    assert "max-age=300" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["ETag"] and response["Last-Modified"]
+
+
+def test_unchanged_feed_answers_304_and_an_edit_changes_it(client):
+    group = make_group()
+    make_meeting(group)
+    first, _ = fetch(client)
+
+    again, body = fetch(client, HTTP_IF_NONE_MATCH=first["ETag"])
+    since, _ = fetch(client, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert again.status_code == 304 and body == b""
+    assert since.status_code == 304
+    assert "max-age=300" in again["Cache-Control"]
+
+    SupportGroup.objects.filter(pk=group.pk).update(
+        updated_at=timezone.now() + dt.timedelta(seconds=5)
+    )
+    changed, _ = fetch(client, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_unpublishing_a_listing_changes_the_etag(client):
+    make_meeting(make_group())
+    other = make_group()
+    first, _ = fetch(client)
+
+    SupportGroup.objects.filter(pk=other.pk).update(moderation="archived")
+
+    second, _ = fetch(client, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200
+
+
+def test_post_is_not_allowed(client):
+    assert client.post(URL).status_code == 405
+
+
+def _make_listings(count):
+    voices = make_type()
+    english = make_language()
+    for _ in range(count):
+        group = make_group(types=[voices], languages=[english])
+        make_meeting(group)
+        make_meeting(group, frequency="monthly", weekday=1, weeks_of_month="1")
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_feed_takes_the_same_number_of_queries_for_any_number_of_listings(
+    client, django_assert_num_queries, count
+):
+    _make_listings(count)
+
+    # 1 freshness aggregate (ETag + Last-Modified), 1 regions, 1 listings,
+    # 4 prefetches (meetings, types, languages, audiences).
+    with django_assert_num_queries(7):
+        entries = feed(client)
+
+    assert len(entries) == 2 * count
+
+
+def test_every_page_advertises_the_feed_in_its_head(client):
+    # The link sits in base.html, so the directory page and every other page carry it.
+    html = client.get(reverse("crisis")).content.decode()
+
+    assert 'rel="alternate" type="application/json" title="Meetings Feed"' in html
+    assert "http://testserver/api/meeting-guide.json" in html
+
+
+LISTINGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "listings.json"
+
+
+@pytest.mark.skipif(not LISTINGS_FILE.exists(), reason="no seed listings yet")
+def test_seed_family_alliance_meets_thursdays_at_five_pacific(client):
+    call_command("load_seed", stdout=io.StringIO())
+
+    entries = feed(client)
+    (entry,) = by_name(entries, "Family Alliance for Humane Mental Health Care (FAHMHC)")
+
+    assert entry["day"] == 4
+    assert entry["time"] == "17:00"
+    assert entry["timezone"] == "America/Los_Angeles"
+    assert Meeting.objects.filter(group__moderation="published").count() >= len(entries)
