@@ -1,34 +1,409 @@
-"""Placeholder views: the public directory issue replaces these with the real pages."""
+"""The public directory: home, search and filters, listing pages, landing pages, calendar feeds."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
-from groups.models import GroupType, Organization, Region, SupportGroup
+from groups import calendar, filters, schedule, seo
+from groups.models import GroupType, Meeting, Organization, Region, SupportGroup
+
+PAGE_SIZE = 20
+SEARCH_CALENDAR_LIMIT = 500
+PARTIAL_HEADER = "X-Directory-Partial"
 
 
+def visible_groups_for(user):
+    """Listings a person may open: published, plus (signed in) the ones they submitted or own."""
+    return SupportGroup.objects.visible_to(user)
+
+
+def absolute(path):
+    return settings.SITE_URL + path
+
+
+# --- home ---------------------------------------------------------------------------------------
+
+
+@require_GET
 def home(request):
-    return render(request, "home.html")
+    published = SupportGroup.objects.published()
+    types = GroupType.objects.annotate(
+        n=Count("groups", filter=Q(groups__moderation=SupportGroup.Moderation.PUBLISHED))
+    ).filter(n__gt=0)
+    taxonomy_tree = filters.RegionTree.load()
+    per_region = dict(
+        published.order_by()
+        .filter(region__isnull=False)
+        .values_list("region_id")
+        .annotate(n=Count("pk"))
+    )
+    totals = {}
+    for region_id, n in per_region.items():
+        for region in taxonomy_tree.ancestors(region_id):
+            totals[region.id] = totals.get(region.id, 0) + n
+    # Browse by the first level that says something: continents' countries, or the top regions.
+    top = taxonomy_tree.children.get(None, [])
+    if len(top) == 1:
+        top = taxonomy_tree.children.get(top[0].id, [])
+    regions = []
+    for region in sorted(top, key=lambda r: r.name):
+        if totals.get(region.id):
+            children = [
+                (child, totals[child.id])
+                for child in sorted(taxonomy_tree.children.get(region.id, []), key=lambda r: r.name)
+                if totals.get(child.id)
+            ]
+            regions.append({"region": region, "count": totals[region.id], "children": children})
+    return render(
+        request,
+        "home.html",
+        {
+            "types": types,
+            "regions": regions,
+            "total": published.count(),
+            "canonical_url": absolute(reverse("groups:home")),
+        },
+    )
 
 
+# --- the directory ------------------------------------------------------------------------------
+
+
+def _state_link(params, **kwargs):
+    query = params.urlencode(**kwargs)
+    return reverse("groups:list") + (f"?{query}" if query else "")
+
+
+def _facet_context(directory, counts):
+    params, taxonomy = directory.params, directory.taxonomy
+    facets = []
+    for name in filters.FACETS:
+        chosen = params.active(name)
+        options = []
+        for option in taxonomy.options(name):
+            n = counts[name].get(option.value, 0)
+            checked = option.value in chosen
+            always = name in ("attendance", "day", "time")
+            if n or checked or always:
+                options.append(
+                    {
+                        "value": option.value,
+                        "label": option.label,
+                        "count": n,
+                        "checked": checked,
+                        "indent": "\u2003" * option.depth,
+                        "id": f"f-{name}-{option.value}",
+                    }
+                )
+        if options or name == "region":
+            facets.append(
+                {
+                    "name": name,
+                    "legend": filters.LABELS[name],
+                    "options": options,
+                    "select": name == "region",
+                    "chosen": chosen,
+                    "open": bool(chosen) or name in ("type", "attendance", "region"),
+                }
+            )
+    return facets
+
+
+def _active_filters(params, taxonomy):
+    labels = {name: {o.value: o.label for o in taxonomy.options(name)} for name in filters.FACETS}
+    active = []
+    if params.q:
+        active.append(
+            {
+                "label": _("Search: “%(q)s”") % {"q": params.q},
+                "url": _state_link(params, without="q"),
+            }
+        )
+    for name in filters.FACETS:
+        for value in params.active(name):
+            active.append(
+                {
+                    "label": f"{filters.LABELS[name]}: {labels[name][value]}",
+                    "url": _state_link(params, drop_value=(name, value)),
+                }
+            )
+    return active
+
+
+def _results_page(directory, counts, page_number):
+    queryset = directory.ordered(directory.results).select_related("region", "host")
+    queryset = queryset.prefetch_related(
+        "types", Prefetch("meetings", queryset=Meeting.objects.order_by("weekday", "start_time"))
+    )
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = counts["total"]  # counted by the facet statement: no second COUNT(*)
+    page = paginator.get_page(page_number)
+    tree = directory.taxonomy.tree
+    for group in page.object_list:
+        group.place = (
+            ", ".join(r.name for r in reversed(tree.ancestors(group.region_id)[-2:]))
+            if group.region_id
+            else ""
+        )
+        group.schedule_lines = [m.describe() for m in list(group.meetings.all())[:3]]
+    return page
+
+
+def _time_note(params):
+    if params.tz:
+        return _(
+            "Days and times for online and phone groups are in %(zone)s, your time zone. "
+            "In-person groups use their own local time."
+        ) % {"zone": params.tz}
+    return _("Days and times are the groups’ own local times.")
+
+
+def _directory_page(request, preset=None, landing=None):
+    taxonomy = filters.Taxonomy.load()  # queries 1-2: types+audiences+languages, regions
+    params = filters.parse_params(request.GET, taxonomy, preset=preset)
+    # query 3 (PostgreSQL, when searching): are there enough full-text matches?
+    directory = filters.Directory(params, taxonomy)
+    counts = directory.facet_counts()  # query 4: every facet count and the total, one statement
+    # queries 5-7: the page of listings, then their types and meetings
+    page = _results_page(directory, counts, params.page)
+    total = counts["total"]
+    state = params.urlencode()
+    canonical = _canonical_for(params, taxonomy, landing)
+    context = {
+        "params": params,
+        "landing": landing,
+        "search_query": params.q,
+        "facets": _facet_context(directory, counts),
+        "sort_choices": filters.SORT_CHOICES,
+        "sort": params.sort or ("relevance" if params.q else "name"),
+        "page_obj": page,
+        "total": total,
+        "count_text": ngettext("%(n)s group found", "%(n)s groups found", total)
+        % {"n": f"{total:,}"},
+        "active_filters": _active_filters(params, taxonomy),
+        "clear_url": reverse("groups:list"),
+        "online_url": _state_link(params, override={"attendance": ["online"]})
+        if "online" not in params.active("attendance")
+        else "",
+        "ignored": [filters.LABELS[name] for name in params.ignored],
+        "time_note": _time_note(params),
+        "state": state,
+        "page_link_base": reverse("groups:list") + "?" + (state + "&" if state else ""),
+        "calendar_url": reverse("groups:search_calendar") + (f"?{state}" if state else ""),
+        "canonical_url": canonical,
+        "noindex": bool(params.q) or len([v for v in params.values.values() if v]) > 1,
+    }
+    back = QueryDict(mutable=True)
+    back["back"] = state + (f"&page={page.number}" if page.number > 1 else "")
+    context["back_suffix"] = "?" + back.urlencode() if back["back"] else ""
+    if request.headers.get(PARTIAL_HEADER):
+        response = render(request, "groups/includes/directory_body.html", context)
+    else:
+        response = render(request, "groups/list.html", context)
+    response.headers["Vary"] = PARTIAL_HEADER
+    return response
+
+
+def _canonical_for(params, taxonomy, landing):
+    """One URL per page of content: a lone region or type filter is its landing page."""
+    if landing is not None:
+        return absolute(landing["url"])
+    only = [name for name in filters.FACETS if params.active(name)]
+    if not params.q and len(only) == 1 and len(params.active(only[0])) == 1:
+        value = params.active(only[0])[0]
+        if only[0] == "region":
+            return absolute(reverse("groups:region", args=[value]))
+        if only[0] == "type":
+            return absolute(reverse("groups:type", args=[value]))
+    return absolute(reverse("groups:list"))
+
+
+@require_GET
 def group_list(request):
-    groups = SupportGroup.objects.published().select_related("region")
-    return render(request, "groups/list.html", {"groups": groups})
+    return _directory_page(request)
 
 
-def group_detail(request, slug):
-    group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
-    return render(request, "groups/detail.html", {"group": group})
-
-
+@require_GET
 def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    return redirect(f"/groups/?region={region.slug}")
+    landing = {
+        "heading": _("Peer support groups in %(place)s") % {"place": region.name},
+        "intro": _(
+            "Groups that meet in %(place)s, and online groups based there. "
+            "Use the filters to narrow the list."
+        )
+        % {"place": region.name},
+        "url": region.get_absolute_url(),
+    }
+    return _directory_page(request, preset={"region": region.slug}, landing=landing)
 
 
+@require_GET
 def group_type(request, slug):
     group_type = get_object_or_404(GroupType, slug=slug)
-    return redirect(f"/groups/?type={group_type.slug}")
+    landing = {
+        "heading": _("%(type)s groups") % {"type": group_type.name},
+        "intro": group_type.description,
+        "url": group_type.get_absolute_url(),
+    }
+    return _directory_page(request, preset={"type": group_type.slug}, landing=landing)
 
 
+@require_GET
 def organization(request, slug):
-    org = get_object_or_404(Organization, slug=slug)
-    return render(request, "groups/organization.html", {"organization": org})
+    org = get_object_or_404(Organization.objects.select_related("region"), slug=slug)
+    groups = (
+        org.groups.published()
+        .select_related("region")
+        .prefetch_related("types", "meetings")
+        .order_by("name")
+    )
+    for group in groups:
+        group.schedule_lines = [m.describe() for m in list(group.meetings.all())[:3]]
+    return render(
+        request,
+        "groups/organization.html",
+        {
+            "organization": org,
+            "groups": groups,
+            "canonical_url": absolute(org.get_absolute_url()),
+            "json_ld": seo.organization_json_ld(org, groups),
+        },
+    )
+
+
+# --- one listing --------------------------------------------------------------------------------
+
+
+def safe_back(raw):
+    """A `back` query string reduced to known directory parameters: it can only lead to /groups/."""
+    if not raw or len(raw) > 2000:
+        return ""
+    incoming = QueryDict(raw)
+    kept = QueryDict(mutable=True)
+    for name in [*filters.PARAM_ORDER, "page"]:
+        values = [v[:200] for v in incoming.getlist(name)[: filters.MAX_VALUES] if v]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
+def upcoming(meetings, count=3, now=None):
+    """The next `count` meetings across all of a listing's schedules, soonest first."""
+    now = now or timezone.now()
+    found = []
+    for meeting in meetings:
+        for when in meeting.next_occurrences(count=count, after=now):
+            found.append((when, meeting))
+    found.sort(key=lambda pair: pair[0])
+    result = []
+    for when, meeting in found[:count]:
+        end = None
+        length = schedule.duration(meeting)
+        if length:
+            end = when + length
+        result.append(
+            {
+                "start": when,
+                "end": end,
+                "iso": when.isoformat(),
+                "date": when.strftime("%A %-d %B"),
+                "time": schedule.format_time(when.timetz()),
+                "zone": schedule.zone_label(meeting.timezone),
+                "offset": schedule.utc_offset_label(when),
+            }
+        )
+    return result
+
+
+def _detail_queryset(user):
+    return (
+        visible_groups_for(user)
+        .select_related("region", "host")
+        .prefetch_related("types", "audiences", "languages", "meetings")
+    )
+
+
+def _places(tree, region_id):
+    """Most specific first, without the catch-all 'Worldwide' unless it is all there is."""
+    chain = list(reversed(tree.ancestors(region_id))) if region_id else []
+    return [r for r in chain if r.kind != "world"] or chain
+
+
+@require_GET
+def group_detail(request, slug):
+    group = get_object_or_404(_detail_queryset(request.user), slug=slug)
+    tree = filters.RegionTree.load()
+    meetings = list(group.meetings.all())
+    back = safe_back(request.GET.get("back", ""))
+    context = {
+        "group": group,
+        "places": _places(tree, group.region_id),
+        "meetings": meetings,
+        "schedule_lines": [m.describe() for m in meetings],
+        "upcoming": upcoming(meetings),
+        "zones": sorted({m.timezone for m in meetings if m.start_time}),
+        "contacts": group.public_contacts(),
+        "back_url": reverse("groups:list") + (f"?{back}" if back else ""),
+        "has_back": bool(back),
+        "canonical_url": absolute(group.get_absolute_url()),
+        "calendar_url": reverse("groups:calendar", args=[group.slug])
+        if any(schedule.has_recurrence(m) and m.start_time for m in meetings)
+        else "",
+        "json_ld": seo.group_json_ld(group, meetings),
+        "is_public": group.moderation == SupportGroup.Moderation.PUBLISHED,
+    }
+    return render(request, "groups/detail.html", context)
+
+
+# --- calendar feeds -----------------------------------------------------------------------------
+
+
+def _calendar_response(body, filename):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def group_calendar(request, slug):
+    group = get_object_or_404(
+        SupportGroup.objects.published().prefetch_related("meetings"), slug=slug
+    )
+    body = calendar.build([group], title=group.name)
+    return _calendar_response(body, f"{group.slug}.ics")
+
+
+@require_GET
+def search_calendar(request):
+    taxonomy = filters.Taxonomy.load()
+    params = filters.parse_params(request.GET, taxonomy)
+    directory = filters.Directory(params, taxonomy)
+    groups = directory.ordered(directory.results).prefetch_related("meetings")[
+        :SEARCH_CALENDAR_LIMIT
+    ]
+    body = calendar.build(list(groups), title=_("%(site)s: search") % {"site": settings.SITE_NAME})
+    return _calendar_response(body, "peer-support-groups.ics")
+
+
+# --- robots -------------------------------------------------------------------------------------
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /organizer/",
+        f"Sitemap: {absolute('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

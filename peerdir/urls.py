@@ -1,10 +1,15 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from groups import views as group_views
+from groups.sitemaps import SITEMAPS
 from peerdir import health, views
 
 urlpatterns = [
     path("", include("groups.urls")),
+    path("robots.txt", group_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("help-now/", views.crisis, name="crisis"),
     path("accounts/", include("allauth.urls")),
     path("organizer/", include("accounts.urls")),
