@@ -26,7 +26,10 @@ class Command(BaseCommand):
         for path in paths:
             call_command("loaddata", str(path), verbosity=0)
         from groups.models import SupportGroup
+        from groups.search import refresh_search_document
 
+        # Fixtures bypass the app: rebuild search text and meeting week minutes for everything.
+        refresh_search_document()
         self.stdout.write(
             f"Seed loaded: {SupportGroup.objects.published().count()} published listings."
         )
