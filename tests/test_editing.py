@@ -1,0 +1,307 @@
+"""Owners edit their listing and its meeting times; a stale form never overwrites a newer save."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.forms import ListingForm, meeting_formset
+from groups.models import Meeting, SupportGroup
+from tests.factories import (
+    make_group,
+    make_meeting,
+    make_moderator,
+    make_region,
+    make_type,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(group, **overrides):
+    """What the edit page posts when the owner changes nothing, plus `overrides`."""
+    form = ListingForm(instance=group)
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        elif value is not None:
+            data[name] = value
+    meetings = list(group.meetings.all())
+    data.update(
+        {
+            "meetings-TOTAL_FORMS": str(len(meetings) + 1),
+            "meetings-INITIAL_FORMS": str(len(meetings)),
+            "meetings-MIN_NUM_FORMS": "0",
+            "meetings-MAX_NUM_FORMS": "20",
+        }
+    )
+    for i, m in enumerate(meetings):
+        data.update(
+            {
+                f"meetings-{i}-id": m.pk,
+                f"meetings-{i}-group": group.pk,
+                f"meetings-{i}-frequency": m.frequency,
+                f"meetings-{i}-weekday": "" if m.weekday is None else m.weekday,
+                f"meetings-{i}-weeks_of_month": m.weeks_of_month,
+                f"meetings-{i}-start_date": m.start_date or "",
+                f"meetings-{i}-start_time": m.start_time.strftime("%H:%M") if m.start_time else "",
+                f"meetings-{i}-end_time": m.end_time.strftime("%H:%M") if m.end_time else "",
+                f"meetings-{i}-timezone": m.timezone,
+                f"meetings-{i}-notes": m.notes,
+            }
+        )
+    data[f"meetings-{len(meetings)}-timezone"] = (
+        meetings[0].timezone if meetings else "Europe/London"
+    )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def owner():
+    return make_user(name="Alex")
+
+
+@pytest.fixture
+def group(owner):
+    group = make_group(
+        name="Hearing Voices Leith",
+        types=[make_type(name="Hearing voices")],
+        owners=[owner],
+        last_confirmed=dt.date(2020, 1, 1),
+    )
+    make_meeting(group, weekday=3, start_time=dt.time(17, 0), end_time=dt.time(18, 0))
+    return group
+
+
+def edit_url(group):
+    return reverse("accounts:edit", args=[group.slug])
+
+
+def test_owner_sees_the_listing_and_its_meeting_times_in_the_form(client, owner, group):
+    client.force_login(owner)
+    response = client.get(edit_url(group))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Hearing Voices Leith"' in html
+    assert 'value="17:00"' in html
+    assert 'name="meetings-1-frequency"' in html  # one blank row to add a meeting
+    assert f'name="version" value="{group.version}"' in html
+    assert "style=" not in html
+
+
+def test_owner_saves_a_new_summary_and_meeting_time_live_at_once(client, owner, group):
+    client.force_login(owner)
+    data = form_data(
+        group,
+        summary="Now on Wednesdays",
+        **{"meetings-0-start_time": "19:30", "meetings-0-end_time": "21:00"},
+    )
+    response = client.post(edit_url(group), data)
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.summary == "Now on Wednesdays"
+    assert group.version == 2
+    assert group.last_confirmed == timezone.localdate()
+    assert group.meetings.get().start_time == dt.time(19, 30)
+    # Recorded in the history, under the organizer's name.
+    latest = group.history.first()
+    assert latest.summary == "Now on Wednesdays"
+    assert latest.history_user == owner
+    # Public page shows the new time; search knows the new words.
+    public = client.get(group.get_absolute_url()).content.decode()
+    assert "7:30" in public
+    assert "Wednesdays" in SupportGroup.objects.get(pk=group.pk).search_document
+
+
+def test_second_save_from_the_same_form_gets_the_conflict_page_and_overwrites_nothing(
+    client, owner, group
+):
+    co_owner = make_user()
+    group.ownerships.create(user=co_owner)
+    first = form_data(group, summary="First organizer's words")
+    second = form_data(group, summary="Second organizer's words")
+
+    client.force_login(owner)
+    assert client.post(edit_url(group), first).status_code == 302
+    client.force_login(co_owner)
+    response = client.post(edit_url(group), second)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this listing" in html
+    assert "Second organizer&#x27;s words" in html
+    assert "First organizer&#x27;s words" in html
+    group.refresh_from_db()
+    assert group.summary == "First organizer's words"
+    assert group.version == 2
+
+
+def test_save_listing_lets_exactly_one_of_two_saves_from_the_same_version_win(group, owner):
+    forms = []
+    for summary in ("A", "B"):
+        g = SupportGroup.objects.get(pk=group.pk)
+        data = form_data(g, summary=summary)
+        form, formset = ListingForm(data, instance=g), meeting_formset(g, data)
+        assert form.is_valid() and formset.is_valid(), (form.errors, formset.errors)
+        forms.append((g, form, formset))
+    services.save_listing(*forms[0], owner, 1)
+    with pytest.raises(services.EditConflict):
+        services.save_listing(*forms[1], owner, 1)
+    group.refresh_from_db()
+    assert (group.summary, group.version) == ("A", 2)
+
+
+def test_organizer_save_does_not_undo_a_moderators_change_to_moderation(client, owner, group):
+    data = form_data(group, summary="Updated")
+    SupportGroup.objects.filter(pk=group.pk).update(moderation="archived")
+    client.force_login(owner)
+    assert client.post(edit_url(group), data).status_code == 302
+    group.refresh_from_db()
+    assert (group.summary, group.moderation) == ("Updated", "archived")
+
+
+def test_meeting_that_ends_before_it_starts_is_explained_and_nothing_is_saved(client, owner, group):
+    client.force_login(owner)
+    data = form_data(
+        group,
+        summary="Changed",
+        **{"meetings-0-start_time": "18:00", "meetings-0-end_time": "17:00"},
+    )
+    response = client.post(edit_url(group), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The meeting must end after it starts." in html
+    assert 'value="Changed"' in html  # what they typed is kept
+    group.refresh_from_db()
+    assert group.summary != "Changed"
+    assert group.version == 1
+
+
+def test_owner_adds_a_meeting_in_the_blank_row_and_deletes_the_old_one(client, owner, group):
+    client.force_login(owner)
+    data = form_data(
+        group,
+        **{
+            "meetings-0-DELETE": "on",
+            "meetings-1-frequency": "monthly",
+            "meetings-1-weekday": "1",
+            "meetings-1-weeks_of_month": "1,3",
+            "meetings-1-start_time": "10:00",
+            "meetings-1-end_time": "11:30",
+        },
+    )
+    response = client.post(edit_url(group), data)
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(group=group)
+    assert (meeting.frequency, meeting.weeks_of_month) == ("monthly", "1,3")
+    assert meeting.timezone == "America/Los_Angeles"  # preset from the group's existing meeting
+
+
+def test_monthly_meeting_without_weeks_gets_a_clear_message(client, owner, group):
+    client.force_login(owner)
+    data = form_data(group, **{"meetings-0-frequency": "monthly", "meetings-0-weeks_of_month": ""})
+    response = client.post(edit_url(group), data)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+
+
+def test_forged_post_without_version_is_refused_with_a_message(client, owner, group):
+    client.force_login(owner)
+    data = form_data(group, summary="Sneaky")
+    del data["version"]
+    response = client.post(edit_url(group), data)
+    assert response.status_code == 400
+    assert "reload the page" in response.content.decode()
+    group.refresh_from_db()
+    assert group.summary != "Sneaky"
+
+
+def test_unknown_region_id_is_a_form_error_not_a_crash(client, owner, group):
+    client.force_login(owner)
+    response = client.post(edit_url(group), form_data(group, region="999999"))
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_still_meeting_sets_last_confirmed_to_today_in_one_click(client, owner, group):
+    client.force_login(owner)
+    url = reverse("accounts:confirm", args=[group.slug])
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.last_confirmed == timezone.localdate()
+    assert not group.is_stale
+
+
+def test_listing_not_confirmed_for_a_year_says_it_may_be_out_of_date(client, group):
+    group.last_confirmed = timezone.localdate() - dt.timedelta(days=400)
+    group.save()
+    assert "may be out of date" in client.get(group.get_absolute_url()).content.decode()
+    group.last_confirmed = timezone.localdate()
+    group.save()
+    assert "may be out of date" not in client.get(group.get_absolute_url()).content.decode()
+
+
+def test_history_shows_who_changed_what_and_when(client, owner, group):
+    region = make_region(name="Lothians")
+    client.force_login(owner)
+    client.post(
+        edit_url(group),
+        form_data(
+            group,
+            summary="A calmer summary",
+            region=region.pk,
+            **{"meetings-0-start_time": "16:00"},
+        ),
+    )
+    response = client.get(reverse("accounts:history", args=[group.slug]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Listing edited" in html
+    assert "A calmer summary" in html
+    assert "Lothians" in html  # names, not ids
+    assert "Meeting time changed" in html
+    assert "Alex" in html
+
+
+def test_history_page_runs_a_fixed_number_of_queries(
+    client, owner, group, django_assert_num_queries
+):
+    client.force_login(owner)
+    for n in range(3):
+        client.post(
+            edit_url(group), form_data(SupportGroup.objects.get(pk=group.pk), summary=f"v{n}")
+        )
+    # session, user, group (ownership check), group history, meeting history
+    with django_assert_num_queries(5):
+        response = client.get(reverse("accounts:history", args=[group.slug]))
+    assert response.content.decode().count("Listing edited") == 3
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(client, owner, django_assert_num_queries):
+    for _ in range(3):
+        g = make_group(owners=[owner])
+        make_meeting(g)
+    client.force_login(owner)
+    # session, user, groups, their meetings, claims, reports
+    with django_assert_num_queries(6):
+        response = client.get(reverse("accounts:dashboard"))
+    assert response.content.decode().count("Still meeting") == 3
+
+
+def test_moderator_can_edit_a_listing_they_do_not_own(client, group):
+    client.force_login(make_moderator())
+    response = client.post(edit_url(group), form_data(group, summary="Fixed typo"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.summary == "Fixed typo"
