@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from groups.admin_csv import CsvImportExportMixin
 from groups.models import (
     Audience,
     GroupType,
@@ -25,7 +26,7 @@ class OwnershipInline(admin.TabularInline):
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(SimpleHistoryAdmin):
+class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "kind",
