@@ -14,7 +14,10 @@ RUN /venv/bin/pip install --upgrade pip \
 
 # --- runtime ---
 FROM python:3.11-slim-bookworm
-ENV PYTHONUNBUFFERED=1 \
+# DEBUG=0 here: a container started without configuration refuses to run (no SECRET_KEY)
+# instead of serving the development settings.
+ENV DEBUG=0 \
+    PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/venv/bin:$PATH \
     PORT=8000 \
@@ -28,7 +31,7 @@ COPY . /app
 # Static files are collected (hashed names, .gz and .br variants) at build time. Settings refuse to
 # load with DEBUG off unless SECRET_KEY and ALLOWED_HOSTS are set: these build-time values exist
 # only for this RUN; the container gets the real ones from its environment.
-RUN DEBUG=0 ALLOWED_HOSTS=build \
+RUN ALLOWED_HOSTS=build \
     SECRET_KEY=build-time-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /data && chown peerdir /data \
