@@ -1,0 +1,93 @@
+"""An organizer's whole journey in Chromium, without JavaScript of our own: sign up, verify,
+claim, get approved, change the meeting time, see it on the public page. And a lost-update check
+with two browser tabs."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from accounts import services
+from accounts.models import Claim
+from tests.factories import make_group, make_meeting, make_moderator, make_type, make_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long and unguessable passphrase 42"
+DASHBOARD = re.compile(r"/organizer/$")
+
+
+def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live_server, page):
+    group = make_group(name="Hearing Voices Leith", types=[make_type()])
+    make_meeting(group, weekday=3, start_time=dt.time(17, 0), end_time=dt.time(18, 0))
+
+    page.goto(live_server.url + "/accounts/signup/")
+    page.fill("input[name=email]", "jo@example.org")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(DASHBOARD)
+    assert page.get_by_role("heading", name="My groups", exact=True).is_visible()
+
+    page.goto(live_server.url + group.get_absolute_url())
+    page.get_by_role("link", name=re.compile("Claim this listing")).click()
+    page.get_by_label("Your role in the group").fill("Facilitator")
+    page.get_by_label("How can moderators check this?").fill("Ask the centre manager, Kim")
+    page.get_by_role("button", name="Send request").click()
+    expect(page).to_have_url(DASHBOARD)
+    assert page.get_by_text("Requests waiting for a moderator").is_visible()
+
+    services.approve_claim(Claim.objects.get(), make_moderator(), "Kim confirmed")
+
+    page.reload()
+    page.get_by_role("link", name=re.compile("Edit listing")).click()
+    page.fill("input[name=meetings-0-start_time]", "19:30")
+    page.fill("input[name=meetings-0-end_time]", "21:00")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page).to_have_url(DASHBOARD)
+    assert page.get_by_text("Saved. Your changes are live now.").is_visible()
+
+    page.goto(live_server.url + group.get_absolute_url())
+    assert page.get_by_text(re.compile(r"7:30")).first.is_visible()
+    assert not page.get_by_text(re.compile(r"5:00")).count()
+
+
+def test_second_tab_saving_an_old_version_gets_the_conflict_page(live_server, page, context):
+    owner = make_user(email="sam@example.org", password=PASSWORD)
+    group = make_group(
+        name="Alternatives Leith", owners=[owner], summary="Original", types=[make_type()]
+    )
+    make_meeting(group)
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", "sam@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(DASHBOARD)
+
+    edit_url = f"{live_server.url}/organizer/groups/{group.slug}/edit/"
+    page.goto(edit_url)
+    second = context.new_page()
+    second.goto(edit_url)
+
+    page.fill("input[name=summary]", "Saved first")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page).to_have_url(DASHBOARD)
+
+    second.fill("input[name=summary]", "Saved second")
+    second.get_by_role("button", name="Save changes").click()
+    second.wait_for_load_state()
+    assert second.get_by_role("heading", name=re.compile("Someone else changed")).is_visible()
+    assert second.get_by_text("Saved second").is_visible()
+    assert second.get_by_text("Saved first").is_visible()
+
+    group.refresh_from_db()
+    assert group.summary == "Saved first"
+    assert group.version == 2
