@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import Claim, Invitation, User
 
 
@@ -24,10 +25,65 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["group", "user", "status", "created_at", "decided_at"]
-    list_filter = ["status"]
-    raw_id_fields = ["group", "user", "decided_by"]
-    list_select_related = ["group", "user"]
+    """Claims are decided with the Approve / Reject actions, which ask for a reason and call
+    accounts.services (audit entry, ownership, email). What the organizer wrote is read-only."""
+
+    list_display = ["created_at", "group", "user", "role", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["group__name", "user__email", "role"]
+    list_select_related = ["group", "user", "decided_by"]
+    list_per_page = 50
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    actions = ["approve", "reject"]
+    fields = [
+        "group",
+        "user",
+        "role",
+        "evidence",
+        "message",
+        "created_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Approve selected claims"), permissions=["change"])
+    def approve(self, request, queryset):
+        from groups.admin import decide
+
+        return decide(
+            self,
+            request,
+            queryset.pending(),
+            service=services.approve_claim,
+            title=_("Approve claims"),
+            verb=_("Approved"),
+            reason_required=True,
+            help_text=_("How you checked the claim. It goes into the audit trail."),
+            expected_errors=(services.ClaimAlreadyDecided,),
+        )
+
+    @admin.action(description=_("Reject selected claims"), permissions=["change"])
+    def reject(self, request, queryset):
+        from groups.admin import decide
+
+        return decide(
+            self,
+            request,
+            queryset.pending(),
+            service=services.reject_claim,
+            title=_("Reject claims"),
+            verb=_("Rejected"),
+            reason_required=True,
+            help_text=_("The organizer reads this in their email: be kind and specific."),
+            expected_errors=(services.ClaimAlreadyDecided,),
+        )
 
 
 @admin.register(Invitation)

@@ -1,28 +1,198 @@
-from django.contrib import admin
+"""The moderators' workplace: the Django admin, a moderation queue, and audited decisions.
+
+Decisions (publish, archive, confirm, resolve, dismiss; claims in accounts/admin.py) are admin
+actions that ask for a reason on an intermediate page, then call one service function each
+(groups.moderation, accounts.services); those write the audit trail and send the emails.
+Changelists are built for 100,000 listings: no full counts, joined or annotated columns only,
+autocomplete widgets for large relations.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from groups import audit, moderation, ratelimit
 from groups.admin_csv import CsvImportExportMixin
 from groups.models import (
     Audience,
+    AuditEntry,
+    ContactMessage,
     GroupType,
     Language,
     Meeting,
     Organization,
     Ownership,
     Region,
+    RegionTree,
+    Report,
     SupportGroup,
 )
+from groups.search import groups_for_taxonomy, refresh_search_document
+
+LIST_PER_PAGE = 50
+
+# Admin login: the same defence against password guessing as the public login.
+ADMIN_LOGIN_FAILURES_PER_CLIENT = 10
+ADMIN_LOGIN_FAILURES_PER_ACCOUNT = 5
+ADMIN_LOGIN_PERIOD = 5 * 60
+
+
+# Decisions with a reason ----------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, required=True, help_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        self.fields["reason"].help_text = help_text
+
+
+def decide(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    service,
+    title,
+    verb,
+    reason_required,
+    help_text="",
+    expected_errors=(),
+):
+    """An admin action in two steps: a page asking for the reason, then `service` per object.
+
+    `service(obj, moderator, reason)` returns False (or raises one of `expected_errors`) when
+    the object needs no decision any more, e.g. decided meanwhile by someone else, or a double
+    submit; those are counted as skipped, never as errors.
+    """
+    if "apply" in request.POST:
+        form = ReasonForm(request.POST, required=reason_required, help_text=help_text)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"].strip()
+            done = skipped = 0
+            for obj in queryset:
+                try:
+                    changed = service(obj, request.user, reason)
+                except expected_errors:
+                    changed = False
+                if changed is False:
+                    skipped += 1
+                else:
+                    done += 1
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(verb)s %(count)d %(name)s.",
+                    "%(verb)s %(count)d %(name_plural)s.",
+                    done,
+                )
+                % {
+                    "verb": verb,
+                    "count": done,
+                    "name": queryset.model._meta.verbose_name,
+                    "name_plural": queryset.model._meta.verbose_name_plural,
+                },
+                messages.SUCCESS if done else messages.WARNING,
+            )
+            if skipped:
+                modeladmin.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d was left alone: it needed no decision (already decided?).",
+                        "%(count)d were left alone: they needed no decision (already decided?).",
+                        skipped,
+                    )
+                    % {"count": skipped},
+                    messages.WARNING,
+                )
+            return None  # back to the changelist
+    else:
+        form = ReasonForm(required=reason_required, help_text=help_text)
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": opts,
+        "objects": list(queryset[:200]),
+        "count": queryset.count(),
+        "form": form,
+        "action": request.POST.get("action", ""),
+        "select_across": request.POST.get("select_across", "0"),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "verb": verb,
+    }
+    return TemplateResponse(request, "admin/decision_form.html", context)
+
+
+# Listings -------------------------------------------------------------------------------------
 
 
 class MeetingInline(admin.TabularInline):
     model = Meeting
     extra = 0
+    fields = [
+        "frequency",
+        "weekday",
+        "weeks_of_month",
+        "start_date",
+        "start_time",
+        "end_time",
+        "timezone",
+        "notes",
+    ]
 
 
 class OwnershipInline(admin.TabularInline):
     model = Ownership
     extra = 0
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = _("confirmation")
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Not confirmed for 12 months"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset & SupportGroup.objects.stale()
+        return queryset
+
+
+class OwnedFilter(admin.SimpleListFilter):
+    title = _("organizers")
+    parameter_name = "owned"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has organizers")), ("no", _("Nobody yet"))]
+
+    def queryset(self, request, queryset):
+        owned = Ownership.objects.filter(group=OuterRef("pk"))
+        if self.value() == "yes":
+            return queryset.filter(Exists(owned))
+        if self.value() == "no":
+            return queryset.filter(~Exists(owned))
+        return queryset
 
 
 @admin.register(SupportGroup)
@@ -30,18 +200,172 @@ class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "kind",
-        "attendance",
         "status",
         "moderation",
         "region",
         "last_confirmed",
+        "owners_count",
     ]
-    list_filter = ["moderation", "status", "kind", "attendance"]
+    list_filter = ["moderation", StaleFilter, OwnedFilter, "status", "kind", "attendance", "types"]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["region"]
-    raw_id_fields = ["submitted_by"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    autocomplete_fields = ["types", "audiences", "languages", "region", "host", "submitted_by"]
+    readonly_fields = ["moderation_display", "version", "created_at", "updated_at"]
     inlines = [MeetingInline, OwnershipInline]
+    actions = ["publish", "archive", "confirm"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "description", "kind", "types"]}),
+        (_("Who and how"), {"fields": ["audiences", "attendance", "status", "languages", "cost"]}),
+        (
+            _("Where"),
+            {"fields": ["region", "service_area", "venue", "address", "host", "accessibility"]},
+        ),
+        (
+            _("Contact (each shown only if its box is ticked)"),
+            {
+                "fields": [
+                    ("website", "website_public"),
+                    ("join_url", "join_url_public"),
+                    ("contact_name", "contact_name_public"),
+                    ("email", "email_public"),
+                    ("phone", "phone_public"),
+                    "how_to_join",
+                ]
+            },
+        ),
+        (
+            _("Moderation"),
+            {
+                "fields": [
+                    "moderation_display",
+                    "last_confirmed",
+                    "submitted_by",
+                    "source_document",
+                    "source_excerpt",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # A correlated subquery, evaluated for the rows on the page only: a JOIN + GROUP BY
+        # would aggregate all 100,000 listings before the LIMIT.
+        owners = (
+            Ownership.objects.filter(group=OuterRef("pk"))
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(owners_n=Coalesce(Subquery(owners, output_field=IntegerField()), Value(0)))
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            # A new listing (superusers only) chooses its moderation state on the form.
+            return [
+                (
+                    title,
+                    {
+                        **opts,
+                        "fields": [
+                            "moderation" if f == "moderation_display" else f for f in opts["fields"]
+                        ],
+                    },
+                )
+                for title, opts in fieldsets
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["version", "created_at", "updated_at"]
+        return self.readonly_fields
+
+    @admin.display(description=_("organizers"), ordering="owners_n")
+    def owners_count(self, obj):
+        return obj.owners_n
+
+    @admin.display(description=_("moderation"))
+    def moderation_display(self, obj):
+        return format_html(
+            "{}<br><span class='help'>{}</span>",
+            obj.get_moderation_display(),
+            _("Change it with the Publish or Archive action in the list, so it is audited."),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A revert from History brings back an old row whose version and created_at are
+            # not in the history: keep the real ones, and bump the version so an organizer's
+            # open edit form cannot overwrite the moderator's change.
+            current = SupportGroup.objects.filter(pk=obj.pk).values("version", "created_at").get()
+            obj.created_at = current["created_at"]
+            obj.version = current["version"] + 1
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_document([form.instance.pk])
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            group = SupportGroup.objects.get(pk=object_id)
+            record = SupportGroup.history.filter(pk=version_id).first()
+            when = f"{record.history_date:%Y-%m-%d %H:%M}" if record else version_id
+            audit.record(request.user, "listing reverted", group, f"to the version of {when}")
+        return response
+
+    @admin.action(description=_("Publish selected listings"), permissions=["change"])
+    def publish(self, request, queryset):
+        return decide(
+            self,
+            request,
+            queryset,
+            service=moderation.publish_listing,
+            title=_("Publish listings"),
+            verb=_("Published"),
+            reason_required=False,
+            help_text=_("Optional. The organizers receive it with the good news."),
+        )
+
+    @admin.action(description=_("Archive selected listings"), permissions=["change"])
+    def archive(self, request, queryset):
+        return decide(
+            self,
+            request,
+            queryset,
+            service=moderation.archive_listing,
+            title=_("Archive listings"),
+            verb=_("Archived"),
+            reason_required=True,
+            help_text=_("The organizers read this in their email."),
+        )
+
+    @admin.action(description=_("Confirm selected listings are current"), permissions=["change"])
+    def confirm(self, request, queryset):
+        return decide(
+            self,
+            request,
+            queryset,
+            service=moderation.confirm_listing,
+            title=_("Confirm listings are current"),
+            verb=_("Confirmed"),
+            reason_required=True,
+            help_text=_("How you checked, e.g. “phoned the organizer on 3 March”."),
+        )
 
 
 @admin.register(Region)
@@ -50,6 +374,303 @@ class RegionAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    list_per_page = LIST_PER_PAGE
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Listings in this region and below carry its name in their search text.
+        ids = RegionTree.load().descendant_ids(obj.pk)
+        refresh_search_document(groups_for_taxonomy(region_id__in=ids))
 
 
-admin.site.register([GroupType, Audience, Language, Organization])
+@admin.register(GroupType)
+class GroupTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "synonyms"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_search_document(groups_for_taxonomy(types=obj))  # name and synonyms are searched
+
+
+@admin.register(Audience)
+class AudienceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "website"]
+    search_fields = ["name", "slug"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_search_document(groups_for_taxonomy(host=obj))  # the host name is searched
+
+
+# Reports and messages -------------------------------------------------------------------------
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "group", "reason", "status", "short_details", "resolved_by"]
+    list_filter = ["status", "reason", "created_at"]
+    search_fields = ["group__name", "details"]
+    list_select_related = ["group", "resolved_by"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    actions = ["resolve", "dismiss"]
+    # What the visitor wrote is evidence: nobody edits it; decisions go through the actions.
+    fields = [
+        "group",
+        "reason",
+        "details",
+        "reporter_email",
+        "created_at",
+        "status",
+        "resolved_by",
+        "resolved_at",
+        "resolution_note",
+        "sent_at",
+        "send_attempts",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("details"))
+    def short_details(self, obj):
+        # Plain text (the admin escapes it): a link in a report is never a clickable link.
+        return obj.details[:120] + ("…" if len(obj.details) > 120 else "")
+
+    @admin.action(description=_("Resolve selected reports"), permissions=["change"])
+    def resolve(self, request, queryset):
+        return decide(
+            self,
+            request,
+            queryset,
+            service=moderation.resolve_report,
+            title=_("Resolve reports"),
+            verb=_("Resolved"),
+            reason_required=True,
+            help_text=_("What you did. A reporter who left an email receives this note."),
+        )
+
+    @admin.action(description=_("Dismiss selected reports"), permissions=["change"])
+    def dismiss(self, request, queryset):
+        return decide(
+            self,
+            request,
+            queryset,
+            service=moderation.dismiss_report,
+            title=_("Dismiss reports"),
+            verb=_("Dismissed"),
+            reason_required=True,
+            help_text=_("Why no change is needed. A reporter who left an email receives this."),
+        )
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    """Delivery metadata for moderators; the message itself only for superusers.
+
+    A relayed message is private between a visitor and an organizer. Moderators need to see that
+    messages arrive (mail failures) and how many a listing receives (abuse); reading one is an
+    abuse investigation, kept to the few superusers. Nobody edits them; purge_messages deletes
+    them after 30 days.
+    """
+
+    list_display = ["created_at", "group", "sent_at", "send_attempts", "has_reply_address"]
+    list_filter = ["created_at", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["group__name"]
+    list_select_related = ["group"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+
+    metadata_fields = ["group", "created_at", "sent_at", "send_attempts", "last_error"]
+    private_fields = ["sender_name", "reply_to", "body"]
+
+    def get_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.metadata_fields + self.private_fields
+        return self.metadata_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("reply address given"), boolean=True)
+    def has_reply_address(self, obj):
+        return bool(obj.reply_to)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+# The audit trail ------------------------------------------------------------------------------
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Append-only: readable by moderators, changeable by nobody, superusers included."""
+
+    list_display = ["created_at", "actor", "action", "target_link", "reason"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["target_repr", "reason", "action"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    fields = ["created_at", "actor", "action", "target_type", "target_id", "target_link", "reason"]
+    readonly_fields = fields
+
+    @admin.display(description=_("object"))
+    def target_link(self, obj):
+        app_label, _sep, model = obj.target_type.partition(".")
+        try:
+            url = reverse(f"admin:{app_label}_{model}_change", args=[obj.target_id])
+        except NoReverseMatch:
+            return obj.target_repr
+        return format_html('<a href="{}">{}</a>', url, obj.target_repr)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The moderation queue -------------------------------------------------------------------------
+
+
+def queue_sections(user):
+    """One line per kind of work waiting: how many, the oldest, and where to do it."""
+    from accounts.models import Claim
+
+    def section(title, queryset, perm, url, date_field):
+        if not user.has_perm(perm):
+            return None
+        count = queryset.count()
+        oldest = queryset.order_by(date_field).values_list(date_field, flat=True).first()
+        return {"title": title, "count": count, "oldest": oldest, "url": url}
+
+    def changelist(model, query):
+        return f"{reverse(f'admin:{model}_changelist')}?{query}"
+
+    sections = [
+        section(
+            _("Claims waiting for a decision"),
+            Claim.objects.pending(),
+            "accounts.view_claim",
+            changelist("accounts_claim", "status__exact=pending"),
+            "created_at",
+        ),
+        section(
+            _("New listings waiting to be published"),
+            SupportGroup.objects.filter(moderation=SupportGroup.Moderation.PENDING),
+            "groups.view_supportgroup",
+            changelist("groups_supportgroup", "moderation__exact=pending"),
+            "created_at",
+        ),
+        section(
+            _("Open reports from visitors"),
+            Report.objects.open(),
+            "groups.view_report",
+            changelist("groups_report", "status__exact=open"),
+            "created_at",
+        ),
+        section(
+            _("Listings not confirmed for 12 months"),
+            SupportGroup.objects.stale(),
+            "groups.view_supportgroup",
+            changelist("groups_supportgroup", "stale=yes"),
+            "last_confirmed",
+        ),
+        section(
+            _("Messages to organizers not delivered yet"),
+            ContactMessage.objects.mail_pending().filter(send_attempts__gt=0),
+            "groups.view_contactmessage",
+            changelist("groups_contactmessage", "sent_at__isempty=1"),
+            "created_at",
+        ),
+    ]
+    return [s for s in sections if s is not None]
+
+
+def moderation_queue(request):
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Moderation queue"),
+        "sections": queue_sections(request.user),
+    }
+    return TemplateResponse(request, "admin/moderation_queue.html", context)
+
+
+_default_get_urls = admin.site.get_urls
+
+
+def _get_urls():
+    return [
+        path("moderation/", admin.site.admin_view(moderation_queue), name="moderation_queue"),
+        *_default_get_urls(),
+    ]
+
+
+admin.site.get_urls = _get_urls
+
+
+# Admin login: rate-limited like the public login ------------------------------------------------
+
+_default_login = admin.site.login
+
+
+def rate_limited_login(request, extra_context=None):
+    """The admin login, refusing (429) after repeated failures from one client or for one account."""
+    if request.method != "POST":
+        return _default_login(request, extra_context)
+    client = ratelimit.client_hash(request)
+    account = ratelimit.account_hash(request.POST.get("username", ""))
+    if ratelimit.exceeded(
+        "admin-login", client, ADMIN_LOGIN_FAILURES_PER_CLIENT, ADMIN_LOGIN_PERIOD
+    ) or ratelimit.exceeded(
+        "admin-login-account", account, ADMIN_LOGIN_FAILURES_PER_ACCOUNT, ADMIN_LOGIN_PERIOD
+    ):
+        return render(
+            request, "admin/login_too_many.html", admin.site.each_context(request), status=429
+        )
+    response = _default_login(request, extra_context)
+    if response.status_code == 200:  # the form came back: the login failed
+        ratelimit.hit("admin-login", client, ADMIN_LOGIN_PERIOD)
+        ratelimit.hit("admin-login-account", account, ADMIN_LOGIN_PERIOD)
+    return response
+
+
+admin.site.login = rate_limited_login

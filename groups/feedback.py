@@ -151,10 +151,8 @@ def report_done(request, slug):
 def contactable(slug):
     """A published listing that has owners to relay to and no public email; else 404."""
     group = get_object_or_404(SupportGroup.objects.published(), slug=slug)
-    if group.email_public and group.email:
-        raise Http404("This listing shows its email address: write to it directly.")
-    if not group.ownerships.exists():
-        raise Http404("Nobody looks after this listing yet.")
+    if not group.accepts_messages:
+        raise Http404("No owners to relay to, or a public email to write to directly.")
     return group
 
 

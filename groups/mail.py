@@ -105,6 +105,40 @@ def deliver(obj):
     return True
 
 
+def notify_owners_on_commit(group, decision, reason=""):
+    """Tell a listing's owners (and its submitter) that a moderator published or archived it.
+
+    Sent after commit; a failure is logged and swallowed: the decision stands and is audited,
+    and the owners also see the listing's state on their dashboard.
+    """
+    addresses = set(_owner_addresses(group))
+    if group.submitted_by_id and group.submitted_by.is_active:
+        addresses.add(group.submitted_by.email)
+    context = {
+        "group": group,
+        "group_url": _site_url(group.get_absolute_url()),
+        "site_name": settings.SITE_NAME,
+        "reason": reason,
+    }
+    subjects = {
+        "published": _("“%(group)s” is now in the directory"),
+        "archived": _("“%(group)s” has been taken out of the directory"),
+    }
+    subject = _subject(subjects[decision] % {"group": group})
+    body = render_to_string(f"groups/moderation_{decision}_email.txt", context)
+    emails = [EmailMessage(subject, body, to=[address]) for address in sorted(addresses)]
+
+    def send():
+        try:
+            with get_connection() as connection:
+                connection.send_messages(emails)
+        except Exception:
+            log.exception("could not send %s notice for listing %s", decision, group.pk)
+
+    if emails:
+        transaction.on_commit(send)
+
+
 def deliver_on_commit(obj):
     transaction.on_commit(lambda: deliver(obj))
 

@@ -399,6 +399,13 @@ class SupportGroup(models.Model):
     def has_hidden_email(self):
         return bool(self.email) and not self.email_public
 
+    @property
+    def accepts_messages(self):
+        """Visitors write through the site (groups:contact): it has owners and no public email."""
+        if self.email and self.email_public:
+            return False
+        return self.ownerships.exists()
+
 
 class Ownership(models.Model):
     """An organizer account that may edit a listing."""

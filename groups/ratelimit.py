@@ -26,6 +26,11 @@ def client_hash(request):
     return salted_hmac("peerdir.client", client_ip(request)).hexdigest()[:32]
 
 
+def account_hash(identifier):
+    """A keyed hash of a login name, so cache keys never hold an email address."""
+    return salted_hmac("peerdir.account", identifier.strip().lower()).hexdigest()[:32]
+
+
 def _key(action, who, period):
     window = int(time.time() // period)
     return f"rl:{action}:{who}:{window}"

@@ -203,3 +203,17 @@ def test_purge_messages_deletes_messages_older_than_30_days_and_forgets_reporter
     still_open.refresh_from_db()
     assert closed.reporter_email == ""
     assert still_open.reporter_email == "o@example.net"
+
+
+def test_listing_page_offers_contact_only_when_messages_can_be_relayed(client):
+    relayable = owned_group("one@example.org")
+    public_email = owned_group("two@example.org", email_public=True)
+    unowned = make_group()
+    page = client.get(relayable.get_absolute_url()).content.decode()
+    assert "Contact the organizers" in page
+    assert contact_url(relayable) in page
+    assert "Report a problem" in page
+    for group in (public_email, unowned):
+        page = client.get(group.get_absolute_url()).content.decode()
+        assert "Contact the organizers" not in page
+        assert reverse("groups:report", args=[group.slug]) in page

@@ -1,0 +1,304 @@
+"""A moderator's day: every kind of queue item taken from creation to an audited decision."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import Claim
+from groups.models import AuditEntry, Ownership, Report, SupportGroup
+from tests.factories import make_group, make_type, make_user
+from tests.test_admin import make_moderator
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def moderator():
+    return make_moderator(email="mod@example.org")
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def changelist(model):
+    return reverse(f"admin:{model}_changelist")
+
+
+def act(client, model, action, objects, reason=None):
+    """Choose an admin action for `objects`; with a reason, also confirm it on the next page."""
+    data = {"action": action, "_selected_action": [o.pk for o in objects]}
+    if reason is not None:
+        data.update({"apply": "1", "reason": reason})
+    return client.post(changelist(model), data)
+
+
+def audit_actions():
+    return list(AuditEntry.objects.order_by("id").values_list("action", "actor__email", "reason"))
+
+
+def form_data(form):
+    """What a browser would post back for an admin form as it was rendered."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        if value is True:
+            data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = getattr(value, "pk", value)
+    return data
+
+
+# Claims -----------------------------------------------------------------------------------------
+
+
+def test_moderator_approves_a_claim_with_a_reason_and_the_organizer_becomes_owner(
+    mod_client, django_capture_on_commit_callbacks
+):
+    organizer = make_user(email="organizer@example.org")
+    group = make_group(name="Leith Voices")
+    claim = services.submit_claim(group, organizer, "facilitator", "named on leith.example")
+
+    page = act(mod_client, "accounts_claim", "approve", [claim])
+    assert page.status_code == 200
+    assert "Approve claims" in page.content.decode()
+    assert "Leith Voices" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = act(mod_client, "accounts_claim", "approve", [claim], "phoned the centre")
+    assert done.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+    assert Ownership.objects.filter(group=group, user=organizer).exists()
+    assert [m.to for m in mail.outbox] == [["organizer@example.org"]]
+    assert audit_actions() == [("claim approved", "mod@example.org", "phoned the centre")]
+    messages = [str(m) for m in mod_client.get(done["Location"]).context["messages"]]
+    assert any("Approved 1 claim" in m for m in messages)
+
+
+def test_rejecting_a_claim_needs_a_reason_which_the_organizer_receives(
+    mod_client, django_capture_on_commit_callbacks
+):
+    organizer = make_user(email="claimant@example.org")
+    claim = services.submit_claim(make_group(), organizer, "member", "trust me")
+
+    refused = act(mod_client, "accounts_claim", "reject", [claim], reason="  ")
+    assert refused.status_code == 200
+    assert "This field is required" in refused.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(mod_client, "accounts_claim", "reject", [claim], "We could not verify your role.")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REJECTED
+    assert claim.decision_reason == "We could not verify your role."
+    (sent,) = mail.outbox
+    assert sent.to == ["claimant@example.org"]
+    assert "We could not verify your role." in sent.body
+    assert not Ownership.objects.filter(user=organizer).exists()
+    assert audit_actions() == [
+        ("claim rejected", "mod@example.org", "We could not verify your role.")
+    ]
+
+
+def test_approving_the_same_claim_twice_changes_nothing_the_second_time(
+    mod_client, django_capture_on_commit_callbacks
+):
+    claim = services.submit_claim(make_group(), make_user(), "facilitator", "evidence")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(mod_client, "accounts_claim", "approve", [claim], "checked")
+        act(mod_client, "accounts_claim", "approve", [claim], "checked")
+    assert len(mail.outbox) == 1
+    assert len(audit_actions()) == 1
+
+
+# New listings -----------------------------------------------------------------------------------
+
+
+def test_moderator_publishes_a_pending_listing_and_its_organizer_is_told(
+    client, mod_client, django_capture_on_commit_callbacks
+):
+    organizer = make_user(email="new@example.org")
+    group = make_group(
+        name="Brand New Group",
+        moderation=SupportGroup.Moderation.PENDING,
+        submitted_by=organizer,
+        owners=[organizer],
+    )
+    version = group.version
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(mod_client, "groups_supportgroup", "publish", [group], reason="")
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.moderation == SupportGroup.Moderation.PUBLISHED
+    assert group.version == version + 1
+    (sent,) = mail.outbox
+    assert sent.to == ["new@example.org"]
+    assert "Brand New Group" in sent.subject
+    assert audit_actions() == [("listing published", "mod@example.org", "")]
+    assert group.history.first().history_user.email == "mod@example.org"
+    mod_client.logout()
+    assert client.get(group.get_absolute_url()).status_code == 200
+
+
+# Reports ----------------------------------------------------------------------------------------
+
+
+def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
+    client, mod_client, django_capture_on_commit_callbacks
+):
+    group = make_group(name="Leith Voices")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("groups:report", args=[group.slug]),
+            {"reason": "wrong_time_or_place", "reporter_email": "visitor@example.net"},
+        )
+    report = Report.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(mod_client, "groups_report", "resolve", [report], "Updated the meeting day.")
+    report.refresh_from_db()
+    assert report.status == Report.Status.RESOLVED
+    assert report.resolved_by.email == "mod@example.org"
+    assert report.resolution_note == "Updated the meeting day."
+    assert report.sent_at is not None
+    (sent,) = mail.outbox  # the listing has no owners: only the follow-up
+    assert sent.to == ["visitor@example.net"]
+    assert "Updated the meeting day." in sent.body
+    assert audit_actions() == [("report resolved", "mod@example.org", "Updated the meeting day.")]
+
+
+def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audited(mod_client):
+    report = Report.objects.create(group=make_group(), reason="other", details="spam")
+    act(mod_client, "groups_report", "dismiss", [report], "Not about this listing.")
+    report.refresh_from_db()
+    assert report.status == Report.Status.DISMISSED
+    assert mail.outbox == []
+    assert audit_actions() == [("report dismissed", "mod@example.org", "Not about this listing.")]
+    assert Report.objects.open().count() == 0
+
+
+# Stale listings ---------------------------------------------------------------------------------
+
+
+def test_moderator_confirms_a_stale_listing(mod_client):
+    group = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
+    assert list(SupportGroup.objects.stale()) == [group]
+    act(mod_client, "groups_supportgroup", "confirm", [group], "Phoned the organizer.")
+    group.refresh_from_db()
+    assert group.last_confirmed == timezone.localdate()
+    assert list(SupportGroup.objects.stale()) == []
+    assert audit_actions() == [("listing confirmed", "mod@example.org", "Phoned the organizer.")]
+
+
+def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
+    client, mod_client, django_capture_on_commit_callbacks
+):
+    owner = make_user(email="owner@example.org")
+    group = make_group(last_confirmed=None, owners=[owner])
+    missing = act(mod_client, "groups_supportgroup", "archive", [group], reason="")
+    assert "This field is required" in missing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(mod_client, "groups_supportgroup", "archive", [group], "No answer for a year.")
+    group.refresh_from_db()
+    assert group.moderation == SupportGroup.Moderation.ARCHIVED
+    (sent,) = mail.outbox
+    assert sent.to == ["owner@example.org"]
+    assert "No answer for a year." in sent.body
+    assert audit_actions() == [("listing archived", "mod@example.org", "No answer for a year.")]
+    mod_client.logout()
+    assert client.get(group.get_absolute_url()).status_code == 404
+
+
+# The queue --------------------------------------------------------------------------------------
+
+
+def test_moderation_queue_counts_each_kind_of_work_and_links_to_it(mod_client):
+    services.submit_claim(make_group(), make_user(), "facilitator", "evidence")
+    make_group(moderation=SupportGroup.Moderation.PENDING)
+    make_group(moderation=SupportGroup.Moderation.PENDING)
+    Report.objects.create(group=make_group(), reason="other")
+    make_group(last_confirmed=None)
+
+    index = mod_client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:moderation_queue") in index
+    response = mod_client.get(reverse("admin:moderation_queue"))
+    assert response.status_code == 200
+    counts = {s["title"]: s["count"] for s in response.context["sections"]}
+    assert counts["Claims waiting for a decision"] == 1
+    assert counts["New listings waiting to be published"] == 2
+    assert counts["Open reports from visitors"] == 1
+    assert counts["Listings not confirmed for 12 months"] == 1
+    html = response.content.decode()
+    assert "/admin/accounts/claim/?status__exact=pending" in html
+    assert "/admin/groups/supportgroup/?moderation__exact=pending" in html
+    assert "/admin/groups/report/?status__exact=open" in html
+    assert "/admin/groups/supportgroup/?stale=yes" in html
+    for link in ("?stale=yes", "?moderation__exact=pending"):
+        assert mod_client.get(changelist("groups_supportgroup") + link).status_code == 200
+
+
+def test_organizers_and_visitors_cannot_open_the_queue(client):
+    url = reverse("admin:moderation_queue")
+    assert client.get(url).status_code == 302
+    client.force_login(make_user())
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+# History ----------------------------------------------------------------------------------------
+
+
+def test_moderator_reverts_a_listing_to_an_earlier_version_and_it_is_audited(mod_client):
+    group = make_group(name="Original name", types=[make_type()])
+    old = group.history.earliest()
+    group.name = "Vandalised name"
+    group.save()
+    url = f"/admin/groups/supportgroup/{group.pk}/history/{old.history_id}/"
+    page = mod_client.get(url)
+    assert page.status_code == 200
+    assert "Revert" in page.content.decode()
+    response = mod_client.post(url, form_data(page.context["adminform"].form))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "Original name"
+    (entry,) = AuditEntry.objects.all()
+    assert entry.action == "listing reverted"
+    assert entry.actor.email == "mod@example.org"
+
+
+# Admin login ------------------------------------------------------------------------------------
+
+
+def test_repeated_bad_admin_logins_are_rate_limited(client):
+    moderator = make_moderator(email="target@example.org")
+    url = reverse("admin:login")
+    for _n in range(5):
+        response = client.post(url, {"username": moderator.email, "password": "guess"})
+        assert response.status_code == 200
+    blocked = client.post(url, {"username": moderator.email, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many failed logins" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_moderator_logs_in_to_the_admin(client):
+    moderator = make_moderator(email="ok@example.org")
+    response = client.post(
+        reverse("admin:login"), {"username": moderator.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:moderation_queue")).status_code == 200
