@@ -24,6 +24,8 @@ from groups import schedule
 from groups.feeds.common import (
     CHUNK_SIZE,
     absolute,
+    describe,
+    detail_url,
     dumps,
     in_pieces,
     json_array,
@@ -139,7 +141,7 @@ def services():
                 "organization_id": organization_id(row["pk"], row["host_id"]),
                 "name": row["name"],
                 "description": description,
-                "url": absolute(SupportGroup(slug=row["slug"]).get_absolute_url()),
+                "url": detail_url(row["slug"]),
                 "email": row["email"] if row["email_public"] else "",
                 "status": SERVICE_STATUS.get(row["status"], "inactive"),
                 "application_process": row["how_to_join"],
@@ -221,7 +223,7 @@ def schedule_row(meeting):
     data = {
         "id": stable_id("schedule", meeting.pk),
         "service_id": service_id(meeting.group_id),
-        "description": schedule.describe(meeting),
+        "description": describe(meeting),
     }
     rule = schedule.rrule_text(meeting)
     if rule:
