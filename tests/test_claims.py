@@ -246,3 +246,23 @@ def test_leaving_asks_first_and_the_last_owner_leaving_makes_the_listing_unowned
     assert not group.ownerships.exists()
     group.refresh_from_db()
     assert group.moderation == "published"
+
+
+def test_listing_page_offers_claim_only_when_nobody_manages_it(client):
+    unowned = make_group()
+    owner = make_user()
+    owned = make_group(owners=[owner])
+    claim_url = reverse("accounts:claim", args=[unowned.slug])
+    assert claim_url in client.get(unowned.get_absolute_url()).content.decode()
+    html = client.get(owned.get_absolute_url()).content.decode()
+    assert "Claim this listing" not in html
+    assert "Edit this listing" not in html
+
+
+def test_listing_page_offers_edit_to_its_owner(client):
+    owner = make_user()
+    group = make_group(owners=[owner])
+    client.force_login(owner)
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert reverse("accounts:edit", args=[group.slug]) in html
+    assert "Claim this listing" not in html
