@@ -118,7 +118,11 @@ TEMPLATES = [
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, health-checked before reuse so a database restart costs no request
+    # a 503. (dj_database_url always sets CONN_HEALTH_CHECKS, False unless asked: say True here.)
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -136,7 +140,6 @@ if USING_POSTGRES:
     INSTALLED_APPS.insert(
         INSTALLED_APPS.index("django.contrib.sitemaps"), "django.contrib.postgres"
     )
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

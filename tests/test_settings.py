@@ -150,3 +150,21 @@ def test_hsts_and_ssl_redirect_can_be_tuned_from_the_environment(tmp_path):
     values = production_values(tmp_path, SECURE_HSTS_SECONDS="300", SECURE_SSL_REDIRECT="0")
     assert values["hsts"] == 300
     assert values["ssl_redirect"] is False
+
+
+def test_persistent_database_connections_are_health_checked_before_reuse(tmp_path):
+    """Otherwise the first request each worker serves after a database restart gets a 503."""
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = run_python(
+        code,
+        tmp_path,
+        DEBUG="0",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="example.org",
+        DATABASE_URL="postgres://peerdir@db.invalid:5432/peerdir",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
