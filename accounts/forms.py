@@ -148,6 +148,8 @@ MeetingFormSet = inlineformset_factory(
     can_delete=True,
     max_num=20,
     validate_max=True,
+    # Without it Django builds up to max_num + 1000 forms from a forged TOTAL_FORMS.
+    absolute_max=20,
 )
 
 
@@ -165,6 +167,7 @@ def meeting_formset(group, data=None, extra=1):
             can_delete=True,
             max_num=20,
             validate_max=True,
+            absolute_max=20,
         )
     return formset_class(
         data, instance=group, prefix="meetings", default_timezone=existing or "Europe/London"
