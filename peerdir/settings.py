@@ -278,6 +278,9 @@ PERMISSIONS_POLICY = (
     "midi=(), payment=(), usb=(), browsing-topics=()"
 )
 
+# `make bench` only: serves /bench/baseline, a no-database view to compare throughput against.
+BENCH_BASELINE = env_bool("PEERDIR_BENCH", default=False)
+
 # Logs go to stdout, one line per request from peerdir.middleware.RequestLogMiddleware with its
 # request id (gunicorn's own access log is off: it would print query strings, i.e. searches).
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

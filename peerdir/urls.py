@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -17,3 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
+
+if settings.BENCH_BASELINE:
+    from peerdir import bench_views
+
+    urlpatterns.append(path("bench/baseline", bench_views.baseline, name="bench_baseline"))

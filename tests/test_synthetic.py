@@ -146,3 +146,7 @@ def test_large_load_rebuilds_the_text_indexes_and_search_finds_listings(monkeypa
     assert {"group_search_fts", "group_search_trgm"} <= indexes
     found = search(SupportGroup.objects.published(), "voices")
     assert found.filter(slug__startswith="syn-").exists()
+
+
+def test_benchmark_baseline_view_is_not_served_unless_benchmarking(client):
+    assert client.get("/bench/baseline").status_code == 404
