@@ -66,7 +66,9 @@ def build(groups, title, now=None):
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", title)
+    # An X- property is not typed as TEXT by icalendar: without vText a line break in a
+    # listing's name reaches the output unescaped (icalendar then refuses: a 500).
+    cal.add("x-wr-calname", icalendar.vText(title))
     for group in groups:
         for meeting in group.meetings.all():
             event = event_for(group, meeting, now)
