@@ -163,8 +163,20 @@ def unique_slug(name):
     return f"{base}-{n}"
 
 
+# The same new listing posted again this soon (a double click, a reload) is the same listing.
+DOUBLE_SUBMIT_WINDOW = timezone.timedelta(minutes=2)
+
+
 def create_listing(form, formset, user):
     """A new listing from an organizer: pending until a moderator publishes it; they own it."""
+    just_sent = SupportGroup.objects.filter(
+        submitted_by=user,
+        name=form.cleaned_data["name"],
+        moderation=SupportGroup.Moderation.PENDING,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if just_sent is not None:
+        return just_sent
     for attempt in range(3):
         try:
             with transaction.atomic():
