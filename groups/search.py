@@ -2,8 +2,9 @@
 
 PostgreSQL: full-text search (English stemming, ranked with ts_rank) over `search_document`, plus
 typo tolerance with pg_trgm word similarity over `search_names` when full text finds little. Both
-are served by GIN indexes created in migration 0003 (names below). SQLite (development): every word
-must appear in `search_document` (icontains), which is enough to work with the seed data.
+are served by GIN indexes created in migration 0003 (names below); ranking reads the stored
+`search_vector` column of migration 0005. SQLite (development): every word must appear in
+`search_document` (icontains), which is enough to work with the seed data.
 
 Call `refresh_search_document(group_ids)` whenever a listing, its meetings, or the taxonomy it is
 filed under changes (admin save, organizer edits, fixture loading). It is explicit on purpose: no
@@ -126,6 +127,29 @@ class EnglishVector(Func):
         super().__init__(expression, output_field=SearchVectorField(), **extra)
 
 
+class StoredVector(F):
+    """The `search_vector` column: to_tsvector('english', search_document), stored per row.
+
+    A generated column that migration 0005 adds on PostgreSQL only, so the model does not
+    declare it; this resolves to it under whatever alias the query gives the listings table.
+    Ranking reads it instead of re-parsing every matching document on every search; matching
+    stays on EnglishVector, the expression group_search_fts indexes.
+    """
+
+    def __init__(self):
+        super().__init__("search_document")
+
+    def resolve_expression(self, *args, **kwargs):
+        from django.contrib.postgres.search import SearchVectorField
+        from django.db.models.expressions import Col
+
+        document = super().resolve_expression(*args, **kwargs)
+        field = SearchVectorField()
+        field.set_attributes_from_name("search_vector")
+        field.model = document.target.model
+        return Col(document.alias, field)
+
+
 class WordSimilarity(Func):
     function = "word_similarity"
 
@@ -155,7 +179,7 @@ def search(queryset, text):
     from django.contrib.postgres.search import SearchRank
 
     queryset, match, tsquery = _fts(queryset, text)
-    rank = SearchRank(F("_vector"), tsquery)
+    rank = SearchRank(StoredVector(), tsquery)
     # Query: how many full-text matches (stops counting at FEW_RESULTS).
     if queryset.filter(match)[:FEW_RESULTS].count() >= FEW_RESULTS:
         return queryset.filter(match).annotate(relevance=rank)
