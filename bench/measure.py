@@ -517,6 +517,11 @@ def report(folder):
         lines += ["## Set-up", "", "| step | seconds |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in timing.items()]
         lines.append("")
+        generate_log = folder / "generate.log"
+        if generate_log.exists():
+            for line in generate_log.read_text().splitlines():
+                if line.startswith(("Created", "CPU seconds")):
+                    lines += [f"{line}", ""]
         generation = timing.get("generate listings")
         if generation is not None:
             checks.append(

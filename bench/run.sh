@@ -61,7 +61,8 @@ $PY manage.py createcachetable
 timed "load seed" $PY manage.py load_seed
 
 step "generate $COUNT synthetic listings"
-timed "generate listings" $PY manage.py generate_synthetic_groups --count "$COUNT" --seed 1 -v2 >&2
+timed "generate listings" $PY manage.py generate_synthetic_groups --count "$COUNT" --seed 1 -v2 \
+  | tee "$WORK/generate.log" >&2
 timed "vacuum analyze" $PY manage.py shell -c "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
 
 step "server time and queries (in process)"

@@ -12,9 +12,12 @@ keep (search documents, ...) are filled at the end by their own bulk refresh fun
 import bisect
 import datetime as dt
 import itertools
+import os
 import random
+import resource
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.test.utils import override_settings
@@ -503,6 +506,23 @@ def generate(count, seed=1, batch_size=BATCH_SIZE, progress=None):
             if progress:
                 progress(created_groups, count)
     return created_groups, created_meetings
+
+
+def cpu_seconds():
+    """CPU time used so far by this process and, on a local PostgreSQL, by its backend."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    found = {"generator": usage.ru_utime + usage.ru_stime}
+    if connection.vendor == "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            found["PostgreSQL backend"] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass  # the database runs elsewhere
+    return found
 
 
 def delete_synthetic():

@@ -48,3 +48,9 @@ class Command(BaseCommand):
             f"Created {groups} synthetic listings and {meetings} meeting times "
             f"in {time.monotonic() - started:.1f} s."
         )
+        cpu = synthetic.cpu_seconds()
+        if cpu:
+            # Wall time depends on what else the machine runs; CPU time much less so.
+            self.stdout.write(
+                "CPU seconds: " + ", ".join(f"{name} {value:.1f}" for name, value in cpu.items())
+            )
