@@ -51,7 +51,11 @@ def submit_claim(group, user, role, evidence, message=""):
 
 
 def _lock_pending(claim):
-    locked = Claim.objects.select_for_update().select_related("group", "user").get(pk=claim.pk)
+    locked = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("group", "user")
+        .get(pk=claim.pk)
+    )
     if locked.status != Claim.Status.PENDING:
         raise ClaimAlreadyDecided(
             _("This claim is already %(status)s.") % {"status": locked.get_status_display()}

@@ -266,3 +266,22 @@ def test_listing_page_offers_edit_to_its_owner(client):
     html = client.get(group.get_absolute_url()).content.decode()
     assert reverse("accounts:edit", args=[group.slug]) in html
     assert "Claim this listing" not in html
+
+
+def test_database_allows_one_pending_claim_per_person_and_listing():
+    from django.db import IntegrityError, transaction
+
+    claim = make_claim()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(group=claim.group, user=claim.user, role="x", evidence="y")
+    services.withdraw_claim(claim)
+    Claim.objects.create(group=claim.group, user=claim.user, role="x", evidence="y")
+    assert Claim.objects.filter(group=claim.group).count() == 2
+
+
+def test_database_refuses_an_unknown_claim_status():
+    from django.db import IntegrityError
+
+    claim = make_claim()
+    with pytest.raises(IntegrityError):
+        Claim.objects.filter(pk=claim.pk).update(status="maybe")

@@ -305,3 +305,56 @@ def test_moderator_can_edit_a_listing_they_do_not_own(client, group):
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.summary == "Fixed typo"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_on_postgresql_one_wins_the_other_gets_a_conflict():
+    import threading
+
+    from django.db import connection, transaction
+
+    owner = make_user()
+    group = make_group(types=[make_type()], owners=[owner], summary="Original")
+    prepared = []
+    for summary in ("First", "Second"):
+        g = SupportGroup.objects.get(pk=group.pk)
+        data = form_data(g, summary=summary)
+        form, formset = ListingForm(data, instance=g), meeting_formset(g, data)
+        assert form.is_valid() and formset.is_valid()
+        prepared.append((g, form, formset))
+    holding, release, results = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                services.save_listing(*prepared[0], owner, 1)
+                holding.set()
+                release.wait(10)  # keep the row locked while the second save starts
+            results.append("first saved")
+        finally:
+            connection.close()
+
+    def second():
+        holding.wait(10)
+        try:
+            services.save_listing(*prepared[1], owner, 1)
+            results.append("second saved")
+        except services.EditConflict:
+            results.append("second conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    holding.wait(10)
+    import time
+
+    time.sleep(0.5)  # the second save is now blocked on the row lock
+    release.set()
+    for t in threads:
+        t.join(20)
+    assert sorted(results) == ["first saved", "second conflict"]
+    group.refresh_from_db()
+    assert (group.summary, group.version) == ("First", 2)
