@@ -32,7 +32,9 @@ TRIGRAM_INDEX = "group_search_trgm"
 
 def clean_query(text):
     """Collapse whitespace and cap the length; never fails."""
-    text = re.sub(r"\s+", " ", str(text or "")).strip()
+    # Control characters (NUL above all: PostgreSQL refuses it in text) become spaces.
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(text or ""))
+    text = re.sub(r"\s+", " ", text).strip()
     return text[:MAX_QUERY_LENGTH]
 
 
