@@ -150,3 +150,14 @@ def test_deleting_an_account_removes_personal_data_but_keeps_the_listings(client
     assert group.history.count() >= 2
     # And they are logged out.
     assert client.get(reverse("accounts:dashboard")).status_code == 302
+
+
+def test_repeated_wrong_passwords_are_rate_limited(client):
+    make_user(email="target@example.org")
+    url = reverse("account_login")
+    for _ in range(5):
+        client.post(url, {"login": "target@example.org", "password": "wrong"})
+    response = client.post(url, {"login": "target@example.org", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
+    assert "Too many" in response.content.decode()

@@ -91,3 +91,45 @@ def test_second_tab_saving_an_old_version_gets_the_conflict_page(live_server, pa
     group.refresh_from_db()
     assert group.summary == "Saved first"
     assert group.version == 2
+
+
+def log_in(page, live_server, email):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(DASHBOARD)
+
+
+def serious_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_organizer_pages_have_no_serious_accessibility_violations(live_server, page):
+    owner = make_user(email="axe@example.org", password=PASSWORD)
+    group = make_group(name="Axe Group", owners=[owner], types=[make_type()])
+    make_meeting(group)
+    for path in ["/accounts/signup/", "/accounts/login/"]:
+        page.goto(live_server.url + path)
+        assert serious_violations(page) == [], path
+    log_in(page, live_server, "axe@example.org")
+    for path in [
+        "/organizer/",
+        f"/organizer/groups/{group.slug}/edit/",
+        f"/organizer/groups/{group.slug}/history/",
+        "/organizer/groups/new/",
+        "/organizer/delete-account/",
+    ]:
+        page.goto(live_server.url + path)
+        assert serious_violations(page) == [], path
+    # And at 320 px nothing scrolls sideways.
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/organizer/groups/{group.slug}/edit/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
