@@ -33,3 +33,11 @@ def test_all_migrations_are_applied():
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     assert plan == []
     assert "groups_supportgroup" in connection.introspection.table_names()
+
+
+def test_site_is_named_after_the_configured_site_not_example_com():
+    from django.contrib.sites.models import Site
+
+    site = Site.objects.get_current()
+    assert site.name == "Peer Directory"
+    assert site.domain == "127.0.0.1:8000"
