@@ -92,7 +92,7 @@ def test_loading_the_seed_twice_adds_nothing(seed):
 
 def test_seed_says_how_many_listings_it_published(capsys):
     call_command("load_seed")
-    assert "Seed loaded: 28 published listings." in capsys.readouterr().out
+    assert "28 published listings in all." in capsys.readouterr().out
 
 
 def test_no_seed_listing_has_an_email_or_phone(seed):
@@ -188,3 +188,39 @@ def test_region_tree_has_one_root_and_no_orphans(seed):
     tree = RegionTree.load()
     world = roots.get().id
     assert set(tree.descendant_ids(world)) == set(Region.objects.values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+def test_loading_the_seed_again_keeps_an_organizers_edit_unless_refreshed():
+    from django.core.management import call_command
+
+    from groups.models import SupportGroup
+
+    call_command("load_seed", verbosity=0)
+    group = SupportGroup.objects.order_by("pk").first()
+    original = group.summary
+    SupportGroup.objects.filter(pk=group.pk).update(summary="Edited by its organizer")
+    call_command("load_seed", verbosity=0)
+    assert SupportGroup.objects.get(pk=group.pk).summary == "Edited by its organizer"
+    call_command("load_seed", "--refresh", verbosity=0)
+    assert SupportGroup.objects.get(pk=group.pk).summary == original
+
+
+@pytest.mark.django_db
+def test_a_new_listing_after_seeding_gets_a_fresh_key_and_seed_listings_have_history():
+    from django.core.management import call_command
+
+    from groups.models import SupportGroup
+    from tests.factories import make_group
+
+    call_command("load_seed", verbosity=0)
+    seeded = SupportGroup.objects.count()
+    new = make_group("Brand new group")
+    assert SupportGroup.objects.count() == seeded + 1
+    assert new.pk > max(SupportGroup.objects.exclude(pk=new.pk).values_list("pk", flat=True))
+    assert (
+        SupportGroup.history.filter(
+            history_change_reason="Seeded from the source documents"
+        ).count()
+        == seeded
+    )

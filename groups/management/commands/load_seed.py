@@ -1,35 +1,96 @@
-"""Load the seed listings built from the source documents. Safe to run again."""
+"""Load the seed listings built from the source documents. Safe to run again.
+
+Reference data (group types, audiences, languages, regions, host organisations) is refreshed from
+the fixtures every time. Listings and their meetings are only ever *added*: a seed listing that is
+already in the database (same key or same slug) is left as organizers and moderators have made it,
+so `make run` twice never undoes anyone's edits. `--refresh` overwrites seed listings too.
+"""
 
 from pathlib import Path
 
 from django.conf import settings
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 # Order matters: each file refers only to rows of the files before it.
-SEED_FIXTURES = ["taxonomy.json", "regions.json", "organizations.json", "listings.json"]
+REFERENCE_FIXTURES = ["taxonomy.json", "regions.json", "organizations.json"]
+LISTING_FIXTURES = ["listings.json"]
+SEED_FIXTURES = REFERENCE_FIXTURES + LISTING_FIXTURES
 
 
-def seed_fixture_paths():
+def seed_fixture_paths(names=SEED_FIXTURES):
     folder = Path(settings.BASE_DIR) / "fixtures"
-    return [folder / name for name in SEED_FIXTURES if (folder / name).exists()]
+    return [folder / name for name in names if (folder / name).exists()]
+
+
+def add_missing_listings(path):
+    """Save seed listings (and their meetings) that are not in the database yet; return them."""
+    from groups.models import Meeting, SupportGroup
+
+    taken_ids = set(SupportGroup.objects.values_list("pk", flat=True))
+    taken_slugs = set(SupportGroup.objects.values_list("slug", flat=True))
+    created, meetings = [], []
+    with open(path, encoding="utf-8") as stream:
+        for item in serializers.deserialize("json", stream):
+            obj = item.object
+            if isinstance(obj, SupportGroup):
+                if obj.pk in taken_ids or obj.slug in taken_slugs:
+                    continue
+                item.save()
+                created.append(obj)
+            elif isinstance(obj, Meeting):
+                meetings.append(item)
+    created_ids = {group.pk for group in created}
+    for item in meetings:
+        if (
+            item.object.group_id in created_ids
+            and not Meeting.objects.filter(pk=item.object.pk).exists()
+        ):
+            item.save()
+    # Rows saved with explicit keys do not move PostgreSQL's sequences (loaddata does this itself).
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [SupportGroup, Meeting]):
+            cursor.execute(sql)
+    return created
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the seed directory from fixtures/."
+    help = "Load the seed directory from fixtures/: refresh reference data, add missing listings."
 
-    def handle(self, *args, **options):
-        paths = seed_fixture_paths()
-        if not paths:
-            self.stdout.write("No seed fixtures found.")
-            return
-        for path in paths:
-            call_command("loaddata", str(path), verbosity=0)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Also overwrite seed listings already in the database with the fixtures' version.",
+        )
+
+    def handle(self, *args, refresh=False, **options):
         from groups.models import SupportGroup
         from groups.search import refresh_search_document
 
-        # Fixtures bypass the app: rebuild search text and meeting week minutes for everything.
-        refresh_search_document()
+        if not seed_fixture_paths():
+            self.stdout.write("No seed fixtures found.")
+            return
+        with transaction.atomic():
+            for path in seed_fixture_paths(REFERENCE_FIXTURES):
+                call_command("loaddata", str(path), verbosity=0)
+            created = []
+            for path in seed_fixture_paths(LISTING_FIXTURES):
+                if refresh:
+                    call_command("loaddata", str(path), verbosity=0)
+                else:
+                    created += add_missing_listings(path)
+            if created:
+                # Fixtures bypass simple-history: give new listings their first history entry.
+                SupportGroup.history.bulk_history_create(
+                    created, default_change_reason="Seeded from the source documents"
+                )
+            # Fixtures bypass the app: rebuild search text and meeting week minutes for everything.
+            refresh_search_document()
         self.stdout.write(
-            f"Seed loaded: {SupportGroup.objects.published().count()} published listings."
+            f"Seed loaded: {len(created)} listings added, "
+            f"{SupportGroup.objects.published().count()} published listings in all."
         )
