@@ -158,3 +158,23 @@ def test_search_uses_its_indexes_at_scale():
     plan = fuzzy.explain()
     assert f"Bitmap Index Scan on {TRIGRAM_INDEX}" in plan, plan
     assert list(fuzzy) == [{"pk": SupportGroup.objects.get(slug="bulk-17").pk}]
+
+
+def test_editing_a_type_in_the_admin_makes_its_new_synonyms_searchable(client, listings):
+    from tests.factories import make_superuser
+
+    hv = listings["voices"].types.get()
+    client.force_login(make_superuser())
+    response = client.post(
+        reverse("admin:groups_grouptype_change", args=[hv.pk]),
+        {
+            "name": hv.name,
+            "slug": hv.slug,
+            "synonyms": "kaleidoscope",
+            "description": "",
+            "position": 100,
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert found(client, "kaleidoscope") == ["Edinburgh Hearing Voices"]
