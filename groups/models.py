@@ -21,6 +21,13 @@ def choices_check(field, choices_cls, name):
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices_cls.values}), name=name)
 
 
+def web_url(value):
+    """The URL if it is http(s), else "": a javascript: or data: URL saved by the shell or a fixture
+    must never become a link (forms, the admin and the CSV import already refuse them)."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("http://", "https://")) else ""
+
+
 def validate_timezone(value):
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
@@ -217,6 +224,10 @@ class Organization(models.Model):
     def get_absolute_url(self):
         return reverse("groups:organization", args=[self.slug])
 
+    @property
+    def public_website(self):
+        return web_url(self.website)
+
 
 class SupportGroupQuerySet(models.QuerySet):
     def published(self):
@@ -391,6 +402,8 @@ class SupportGroup(models.Model):
         contacts = {}
         for field in ("website", "join_url", "contact_name", "email", "phone"):
             value = getattr(self, field)
+            if field in ("website", "join_url"):
+                value = web_url(value)
             if value and getattr(self, f"{field}_public"):
                 contacts[field] = value
         return contacts

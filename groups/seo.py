@@ -129,6 +129,6 @@ def organization_json_ld(org, groups):
     }
     if org.summary:
         data["description"] = org.summary
-    if org.website:
-        data["sameAs"] = org.website
+    if org.public_website:
+        data["sameAs"] = org.public_website
     return to_script(data)

@@ -34,3 +34,27 @@ def test_database_rejects_duplicate_slug():
     make_group(slug="same")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_group(slug="same")
+
+
+def test_a_javascript_url_saved_behind_the_forms_back_is_never_a_link(client):
+    from tests.factories import make_organization
+
+    host = make_organization("Host", website="javascript:alert(1)")
+    group = make_group(
+        website="javascript:alert(1)",
+        join_url="JavaScript:alert(2)",
+        host=host,
+        website_public=True,
+        join_url_public=True,
+    )
+    assert group.public_contacts() == {}
+    for url in (group.get_absolute_url(), host.get_absolute_url()):
+        html = client.get(url).content.decode().lower()
+        assert 'href="javascript:' not in html
+
+
+def test_http_urls_stay_links(client):
+    group = make_group(website="https://example.org/group", website_public=True)
+    assert (
+        'href="https://example.org/group"' in client.get(group.get_absolute_url()).content.decode()
+    )

@@ -99,7 +99,7 @@ def organizations():
                 "id": stable_id("organization", org.pk),
                 "name": org.name,
                 "description": org.summary or org.name,
-                "website": org.website,
+                "website": org.public_website,
                 "uri": absolute(org.get_absolute_url()),
             }
         )
