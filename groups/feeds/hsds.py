@@ -41,6 +41,7 @@ from groups.models import (
     RegionTree,
     Status,
     SupportGroup,
+    web_url,
 )
 
 MEETS_ONLINE = {Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID}
@@ -111,7 +112,7 @@ def organizations():
                 "id": stable_id("group-organization", row["pk"]),
                 "name": row["name"],
                 "description": row["summary"] or row["name"],
-                "website": row["website"] if row["website_public"] else "",
+                "website": web_url(row["website"]) if row["website_public"] else "",
                 "email": row["email"] if row["email_public"] else "",
             }
         )
@@ -183,7 +184,7 @@ def locations():
                     "location_type": "virtual",
                     "organization_id": organization_id(row["pk"], row["host_id"]),
                     "name": _("%(name)s (online)") % {"name": row["name"]},
-                    "url": row["join_url"] if row["join_url_public"] else "",
+                    "url": web_url(row["join_url"]) if row["join_url_public"] else "",
                 }
             )
 
