@@ -50,6 +50,7 @@ class ListingKind(models.TextChoices):
 
 
 class Attendance(models.TextChoices):
+    NOT_STATED = "", _("Not stated")
     IN_PERSON = "in_person", _("In person")
     ONLINE = "online", _("Online")
     PHONE = "phone", _("By phone")
@@ -280,7 +281,9 @@ class SupportGroup(models.Model):
     audiences = models.ManyToManyField(
         Audience, blank=True, related_name="groups", verbose_name=_("who it is for")
     )
-    attendance = models.CharField(_("attendance"), max_length=12, choices=Attendance.choices)
+    attendance = models.CharField(
+        _("attendance"), max_length=12, choices=Attendance.choices, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )

@@ -101,6 +101,8 @@ def group_data(group, meetings):
             "eventAttendanceMode": ATTENDANCE_MODE.get(group.attendance),
             "organizer": {"@id": url},
         }
+        if not event["eventAttendanceMode"]:
+            del event["eventAttendanceMode"]  # not stated: say nothing rather than guess
         location = _location(group)
         if location:
             event["location"] = location

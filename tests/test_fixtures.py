@@ -224,3 +224,20 @@ def test_a_new_listing_after_seeding_gets_a_fresh_key_and_seed_listings_have_his
         ).count()
         == seeded
     )
+
+
+@pytest.mark.django_db
+def test_a_listing_whose_source_does_not_say_how_it_meets_says_so(client):
+    from django.core.management import call_command
+
+    call_command("load_seed", verbosity=0)
+    oor = SupportGroup.objects.get(name="Oor Mad History")
+    assert oor.attendance == ""
+    assert "Not stated" in client.get(oor.get_absolute_url()).content.decode()
+    listing = client.get("/groups/", {"q": "Oor Mad History"}).content.decode()
+    assert "In person or online: not stated" in listing
+    # Filtering by a way of meeting never claims it: it is not counted as in person or online.
+    assert (
+        "Oor Mad History"
+        not in client.get("/groups/", {"attendance": "in_person"}).content.decode()
+    )
