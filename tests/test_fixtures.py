@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,22 @@ from groups.models import (
 
 pytestmark = pytest.mark.django_db
 
-SEEDS_DIR = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+
+def _seeds_dir():
+    """The source documents: $PEERDIR_SEEDS_DIR, else ../shared/seeds beside the checkout, else the
+    workplace's shared folder (CI may clone the project somewhere without ../shared next to it)."""
+    candidates = [
+        os.environ.get("PEERDIR_SEEDS_DIR", ""),
+        Path(settings.BASE_DIR).parent / "shared" / "seeds",
+        "/work/shared/seeds",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path(settings.BASE_DIR).parent / "shared" / "seeds"
+
+
+SEEDS_DIR = _seeds_dir()
 LISTINGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "listings.json"
 
 
