@@ -109,16 +109,7 @@ class ListingForm(forms.ModelForm):
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = [
-            "frequency",
-            "weekday",
-            "weeks_of_month",
-            "start_date",
-            "start_time",
-            "end_time",
-            "timezone",
-            "notes",
-        ]
+        fields = Meeting.SCHEDULE_FIELDS
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -146,16 +146,7 @@ def decide(
 class MeetingInline(admin.TabularInline):
     model = Meeting
     extra = 0
-    fields = [
-        "frequency",
-        "weekday",
-        "weeks_of_month",
-        "start_date",
-        "start_time",
-        "end_time",
-        "timezone",
-        "notes",
-    ]
+    fields = Meeting.SCHEDULE_FIELDS
 
 
 class OwnershipInline(admin.TabularInline):

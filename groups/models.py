@@ -448,6 +448,18 @@ class Meeting(models.Model):
 
     Frequency = Frequency
 
+    # What a schedule is made of: the fields organizers and moderators edit and feeds export.
+    SCHEDULE_FIELDS = [
+        "frequency",
+        "weekday",
+        "weeks_of_month",
+        "start_date",
+        "start_time",
+        "end_time",
+        "timezone",
+        "notes",
+    ]
+
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="meetings")
     frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
     weekday = models.PositiveSmallIntegerField(

@@ -252,18 +252,7 @@ def schedule_row(meeting):
 def schedules():
     meetings = (
         Meeting.objects.filter(group__moderation=SupportGroup.Moderation.PUBLISHED)
-        .only(
-            "pk",
-            "group_id",
-            "frequency",
-            "weekday",
-            "weeks_of_month",
-            "start_date",
-            "start_time",
-            "end_time",
-            "timezone",
-            "notes",
-        )
+        .only("pk", "group_id", *Meeting.SCHEDULE_FIELDS)
         .order_by("group_id", "weekday", "start_time", "pk")
     )
     for meeting in _rows(meetings):
