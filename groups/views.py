@@ -1,7 +1,7 @@
 """The public directory: home, search and filters, listing pages, landing pages, calendar feeds."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -142,9 +142,7 @@ def _results_page(directory, counts, page_number):
     queryset = queryset.prefetch_related(
         "types", Prefetch("meetings", queryset=Meeting.objects.order_by("weekday", "start_time"))
     )
-    paginator = Paginator(queryset, PAGE_SIZE)
-    paginator.count = counts["total"]  # counted by the facet statement: no second COUNT(*)
-    page = paginator.get_page(page_number)
+    page = _live_page(queryset, counts, page_number)
     tree = directory.taxonomy.tree
     for group in page.object_list:
         group.place = (
@@ -154,6 +152,32 @@ def _results_page(directory, counts, page_number):
         )
         group.schedule_lines = [m.describe() for m in list(group.meetings.all())[:3]]
     return page
+
+
+def _live_page(queryset, counts, page_number):
+    """The page's rows, read live; the total comes from the facet counts (no second COUNT(*)).
+
+    Those counts may be a minute old (the facets cache), so the rows never depend on them: a
+    page that is not full tells the exact total, which corrects `counts["total"]` in place.
+    """
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = counts["total"]
+    try:
+        number = paginator.validate_number(page_number)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    bottom = (number - 1) * PAGE_SIZE
+    rows = list(queryset[bottom : bottom + PAGE_SIZE])
+    if len(rows) < PAGE_SIZE and (rows or bottom == 0):
+        counts["total"] = bottom + len(rows)
+    elif len(rows) == PAGE_SIZE:
+        counts["total"] = max(counts["total"], bottom + PAGE_SIZE)
+    if counts["total"] != paginator.count:
+        paginator = Paginator(queryset, PAGE_SIZE)
+        paginator.count = counts["total"]
+    return Page(rows, number, paginator)
 
 
 def _time_note(params):

@@ -145,10 +145,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every gunicorn worker shares (rate limits must hold across workers).
 CACHES = {
+    # Shared by every worker (rate limits need that).
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "peerdir_cache",
-    }
+    },
+    # Per process: directory facet counts and home page counts (groups/filters.py), a minute or
+    # five old at most. Keys are sha256 hashes, never search words in clear.
+    "facets": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "peerdir-facets",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

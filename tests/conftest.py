@@ -86,3 +86,13 @@ def pytest_collection_modifyitems(config, items):
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.7 s per user on this machine; tests need no such cost."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_facet_cache():
+    """Facet and home counts are cached per process; each test starts from an empty cache."""
+    from django.core.cache import caches
+
+    caches["facets"].clear()
+    yield
+    caches["facets"].clear()

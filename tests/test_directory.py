@@ -284,24 +284,56 @@ def test_list_page_query_count_does_not_grow_with_listings(
     refresh_search_document()
     # 1 types+audiences+languages (UNION ALL), 2 regions, 3 facet counts and total (one
     # statement), 4 the page of listings, 5 their types, 6 their meetings.
+    filtered = {
+        "type": "hearing-voices",
+        "region": "europe",
+        "day": ["thu", "fri"],
+        "time": "evening",
+        "attendance": "in_person",
+        "tz": "Europe/London",
+        "sort": "next",
+        "page": "2",
+    }
     with django_assert_num_queries(6):
         get(client)
     with django_assert_num_queries(6):
-        get(
-            client,
-            type="hearing-voices",
-            region="europe",
-            day=["thu", "fri"],
-            time="evening",
-            attendance="in_person",
-            tz="Europe/London",
-            sort="next",
-            page="2",
-        )
+        get(client, **filtered)
     # Searching: the same six; on PostgreSQL one more, limited to 5 rows, decides whether
     # typo-tolerant matches are needed.
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    searching = 7 if connection.vendor == "postgresql" else 6
+    with django_assert_num_queries(searching):
         get(client, q="voices", type="hearing-voices")
+    # The same filter state again (another page or order): the counts come from the cache.
+    with django_assert_num_queries(5):
+        get(client, page="2")
+    with django_assert_num_queries(5):
+        get(client, **{**filtered, "page": "1", "sort": "name"})
+    with django_assert_num_queries(searching - 1):
+        get(client, q="voices", type="hearing-voices", sort="name")
+
+
+def test_counts_of_another_filter_state_are_not_taken_from_the_cache(client, world):
+    assert "3 groups found" in get(client).content.decode()
+    assert "1 group found" in get(client, region="scotland").content.decode()
+    assert "3 groups found" in get(client, page="2").content.decode()
+
+
+def test_a_listing_published_after_the_counts_were_cached_is_listed_at_once(client, world):
+    assert "3 groups found" in get(client).content.decode()
+    make_group("Leith Hearing Voices", types=[world["hv"]], region=world["regions"]["lothians"])
+    refresh_search_document()
+    html = get(client).content.decode()
+    assert "Leith Hearing Voices" in html
+    assert "4 groups found" in html
+
+
+def test_facet_cache_keys_do_not_contain_the_search_words(client, world):
+    from django.core.cache import caches
+
+    get(client, q="voices")
+    keys = list(caches["facets"]._cache)
+    assert keys
+    assert not any("voices" in key for key in keys)
 
 
 def test_region_landing_page_has_its_own_heading_and_canonical_url(client, world):
