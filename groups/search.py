@@ -15,7 +15,7 @@ import datetime as dt
 import re
 
 from django.db import connection
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Func, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ from groups import schedule
 MAX_QUERY_LENGTH = 200
 # Fewer full-text matches than this and trigram (typo-tolerant) matches are added.
 FEW_RESULTS = 5
+# At most this many typo (trigram) matches are ranked and counted: see search().
+TYPO_CANDIDATES = 200
 WEEK_MINUTES = 7 * 24 * 60
 
 FTS_INDEX = "group_search_fts"
@@ -182,14 +184,24 @@ def search(queryset, text):
 
     queryset, match, tsquery = _fts(queryset, text)
     rank = SearchRank(StoredVector(), tsquery)
-    # Query: how many full-text matches (stops counting at FEW_RESULTS).
-    if queryset.filter(match)[:FEW_RESULTS].count() >= FEW_RESULTS:
+    # Query: the first FEW_RESULTS full-text matches (their ids: few enough to carry along).
+    exact = list(queryset.filter(match).order_by().values_list("pk", flat=True)[:FEW_RESULTS])
+    if len(exact) >= FEW_RESULTS:
         return queryset.filter(match).annotate(relevance=rank)
-    # `search_names %> 'text'` is word_similarity('text', search_names) > threshold: the index
-    # answers it. Typo matches rank below any real full-text match of the same strength.
-    fuzzy = Q(search_names__trigram_word_similar=text)
+    # `search_names %> 'text'` is word_similarity('text', search_names) > threshold: the
+    # group_search_trgm index answers it. A misspelled common word ("hering voices") is similar
+    # to tens of thousands of names: the first TYPO_CANDIDATES of them (no ORDER BY, so the scan
+    # stops there) go on to ranking and facet counts, with the few full-text matches. Typo
+    # matches rank below any real full-text match of the same strength.
     similarity = WordSimilarity(text, F("search_names"))
-    return queryset.filter(match | fuzzy).annotate(
+    candidates = (
+        queryset.filter(search_names__trigram_word_similar=text)
+        .order_by()
+        .values("pk")[:TYPO_CANDIDATES]
+    )
+    if exact:
+        candidates = queryset.filter(pk__in=exact).order_by().values("pk").union(candidates)
+    return queryset.filter(pk__in=Subquery(candidates)).annotate(
         relevance=Greatest(rank, similarity * Value(0.05))
     )
 

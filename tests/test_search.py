@@ -6,7 +6,13 @@ from django.db import connection
 from django.urls import reverse
 
 from groups.models import SupportGroup
-from groups.search import FTS_INDEX, TRIGRAM_INDEX, refresh_search_document, search
+from groups.search import (
+    FTS_INDEX,
+    TRIGRAM_INDEX,
+    TYPO_CANDIDATES,
+    refresh_search_document,
+    search,
+)
 from tests.factories import make_group, make_organization, make_region_tree, make_type
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +153,7 @@ def _bulk_listings(count):
 
 @pytest.mark.postgres
 def test_search_uses_its_indexes_at_scale():
-    _bulk_listings(10_000)  # below ~10k rows a sequential scan of the names is cheaper
+    _bulk_listings(30_000)  # below ~30k rows a sequential scan of the names is cheaper
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE groups_supportgroup")
     full_text = search(SupportGroup.objects.published(), "withdrawing").values("pk")
@@ -158,6 +164,13 @@ def test_search_uses_its_indexes_at_scale():
     plan = fuzzy.explain()
     assert f"Bitmap Index Scan on {TRIGRAM_INDEX}" in plan, plan
     assert list(fuzzy) == [{"pk": SupportGroup.objects.get(slug="bulk-17").pk}]
+    # A misspelled common word resembles hundreds of names: only the first TYPO_CANDIDATES of
+    # them are ranked and counted, so it costs milliseconds, not seconds.
+    resembling = SupportGroup.objects.filter(search_names__trigram_word_similar="listenng")
+    assert resembling.count() > TYPO_CANDIDATES
+    typo = search(SupportGroup.objects.published(), "listenng")
+    assert typo.count() == TYPO_CANDIDATES
+    assert all(group.relevance > 0 for group in typo[:20])
 
 
 def test_editing_a_type_in_the_admin_makes_its_new_synonyms_searchable(client, listings):
