@@ -369,6 +369,18 @@ def test_home_shows_the_number_of_listings_and_ways_to_browse(client, world):
     assert "Peer support means meeting people" in html
 
 
+def test_home_page_counts_are_read_once_then_kept_for_a_while(
+    client, world, django_assert_num_queries
+):
+    # types with counts, regions, listings per region, the total
+    with django_assert_num_queries(4):
+        first = client.get(reverse("groups:home")).content.decode()
+    with django_assert_num_queries(0):
+        again = client.get(reverse("groups:home")).content.decode()
+    assert "3 listings in the directory." in first
+    assert "3 listings in the directory." in again
+
+
 def test_organization_page_lists_its_published_groups(client, world):
     from tests.factories import make_organization
 
