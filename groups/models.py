@@ -420,7 +420,8 @@ class SupportGroup(models.Model):
         """Visitors write through the site (groups:contact): it has owners and no public email."""
         if self.email and self.email_public:
             return False
-        return self.ownerships.exists()
+        # .all() so a page that prefetched ownerships (the listing page) asks no further query.
+        return bool(self.ownerships.all())
 
 
 class Ownership(models.Model):

@@ -362,7 +362,7 @@ def _detail_queryset(user):
     return (
         visible_groups_for(user)
         .select_related("region", "host")
-        .prefetch_related("types", "audiences", "languages", "meetings")
+        .prefetch_related("types", "audiences", "languages", "meetings", "ownerships")
     )
 
 

@@ -1,7 +1,5 @@
 from django import template
 
-from groups.models import Ownership
-
 register = template.Library()
 
 
@@ -9,9 +7,9 @@ register = template.Library()
 def listing_role(context, group):
     """'owner' for the listing's organizers, 'unowned' when nobody manages it, else ''.
 
-    One query: the owners' ids (a listing has a handful at most).
+    Reads group.ownerships.all(): no query when the page prefetched them, else one.
     """
-    owner_ids = set(Ownership.objects.filter(group=group).values_list("user_id", flat=True))
+    owner_ids = {ownership.user_id for ownership in group.ownerships.all()}
     user = context.get("user")
     if user is not None and user.is_authenticated and user.pk in owner_ids:
         return "owner"
