@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _install_generation_triggers(sender, using="default", **kwargs):
+    from groups import generation
+
+    generation.install_triggers(using)
 
 
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = _("Groups")
+
+    def ready(self):
+        # After every migrate, so tables a migration rebuilt get their triggers back.
+        post_migrate.connect(
+            _install_generation_triggers, sender=self, dispatch_uid="peerdir-generation-triggers"
+        )

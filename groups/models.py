@@ -707,3 +707,15 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return _("Message to %(group)s") % {"group": self.group}
+
+
+class DirectoryGeneration(models.Model):
+    """One row: a stamp database triggers renew on every change to public data (generation.py)."""
+
+    value = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("directory generation")
+
+    def __str__(self):
+        return str(self.value)
