@@ -15,7 +15,7 @@ import hashlib
 import json
 import zoneinfo
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import django_filters
 from django.core.cache import caches
@@ -26,6 +26,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groups import index as directory_index
 from groups import schedule, search
 from groups.models import (
     Attendance,
@@ -34,7 +35,6 @@ from groups.models import (
     Language,
     Meeting,
     RegionTree,
-    Status,
     SupportGroup,
 )
 
@@ -112,6 +112,20 @@ def zone_offset_minutes(name, when=None):
 
 # --- taxonomy ---------------------------------------------------------------------------------
 
+_taxonomy = None  # (generation, Taxonomy): this process's latest
+_tree = None  # (generation, RegionTree), for pages that need only the regions
+
+
+def region_tree(generation):
+    """All regions as of `generation`: one query once per process per generation."""
+    global _tree
+    for cached in (_taxonomy, _tree):
+        if cached is not None and cached[0] == generation:
+            return cached[1] if isinstance(cached[1], RegionTree) else cached[1].tree
+    tree = RegionTree.load()
+    _tree = (generation, tree)
+    return tree
+
 
 @dataclass
 class Option:
@@ -127,6 +141,7 @@ class Taxonomy:
     audiences: list = field(default_factory=list)
     languages: list = field(default_factory=list)
     tree: RegionTree = None
+    _regions: list = None
 
     @classmethod
     def load(cls):
@@ -152,6 +167,17 @@ class Taxonomy:
         taxonomy.tree = RegionTree.load()
         return taxonomy
 
+    @classmethod
+    def current(cls, generation):
+        """The taxonomy as of `generation`: loaded once per process per generation."""
+        global _taxonomy
+        cached = _taxonomy
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        taxonomy = cls.load()
+        _taxonomy = (generation, taxonomy)
+        return taxonomy
+
     def options(self, name):
         if name == "type":
             return self.types
@@ -159,14 +185,17 @@ class Taxonomy:
             return self.audiences
         if name == "language":
             return self.languages
+        if name == "region":
+            # Kept: the taxonomy lives as long as its generation, and this walk is not free.
+            if self._regions is None:
+                self._regions = self.region_options()
+            return self._regions
         if name == "attendance":
             return [Option(v, label, v) for v, label in ATTENDANCE_CHOICES]
         if name == "day":
             return [Option(v, label, i) for i, (v, label) in enumerate(DAY_CHOICES)]
         if name == "time":
             return [Option(v, label, v) for v, label in TIME_CHOICES]
-        if name == "region":
-            return self.region_options()
         raise KeyError(name)
 
     def region_options(self):
@@ -459,16 +488,32 @@ class DirectoryFilter(django_filters.FilterSet):
 class Directory:
     """One directory request: the searched base, the filtered results and the facet counts."""
 
-    def __init__(self, params, taxonomy, base=None, base_key=None):
-        """`base_key` names a custom `base` for the facet cache; without one it is not cached."""
+    def __init__(self, params, taxonomy, base=None, base_key=None, generation=None):
+        """`base_key` names a custom `base` for the facet cache; without one it is not cached.
+
+        With the directory `generation` (groups/generation.py) and the default base, counts and
+        pages come from the in-memory index (groups/index.py) when it is current.
+        """
         self.params = params
         self.taxonomy = taxonomy
+        self.generation = generation
         self.tz_offset = zone_offset_minutes(params.tz) if params.tz else None
         if base is None:
             base, base_key = SupportGroup.objects.published(), "published"
         self.base_key = base_key
+        self._unsearched = base
+        self.index = (
+            directory_index.for_generation(generation)
+            if generation is not None and base_key == "published"
+            else None
+        )
+
+    @cached_property
+    def base(self):
         # On PostgreSQL searching may cost one small query (deciding on typo matches).
-        self.base = search.search(base, params.q) if params.q else base
+        if self.params.q:
+            return search.search(self._unsearched, self.params.q)
+        return self._unsearched
 
     def filtered(self, without=None):
         data = {k: v for k, v in self.params.values.items() if k != without and v}
@@ -484,15 +529,13 @@ class Directory:
     def results(self):
         return self.filtered()
 
-    def ordered(self, queryset):
-        sort = self.params.sort or ("relevance" if self.params.q else "name")
-        active_first = Case(
-            When(status=Status.ACTIVE, then=Value(0)),
-            When(status=Status.FORMING, then=Value(1)),
-            When(status=Status.PAUSED, then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        )
+    @property
+    def sort(self):
+        return self.params.sort or ("relevance" if self.params.q else "name")
+
+    def ordered(self, queryset, sort=None):
+        sort = sort or self.sort
+        active_first = directory_index.active_first()
         if sort == "relevance" and self.params.q:
             return queryset.order_by("-relevance", active_first, "name", "pk")
         if sort == "updated":
@@ -523,12 +566,15 @@ class Directory:
             "q": self.params.q,
             "tz": self.tz_offset,
             "base": self.base_key,
+            "generation": self.generation,
         }
         digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
         return f"facets:v1:{digest}"
 
     def facet_counts(self):
         """{'total': n, 'type': {option value: n}, ...}: cached, else ONE SQL statement."""
+        if self.index is not None:
+            return self._by_option(self._index_count())
         cache = caches[FACET_CACHE]
         key = self.cache_key() if self.base_key else None
         raw = cache.get(key) if key else None
@@ -596,6 +642,102 @@ class Directory:
                 )
             )
         return _run_union(statements)
+
+    # --- the same from the in-memory index -------------------------------------------------------
+
+    def _search_key(self):
+        return hashlib.sha256(self.params.q.encode()).hexdigest()
+
+    def _index_search(self):
+        """(positions best first, bitmap) of the listings matching the search words."""
+
+        def load():
+            ranked = search.search(self._unsearched, self.params.q)
+            return self.ordered(ranked, sort="relevance").values_list("pk", flat=True)
+
+        return self.index.search_order(self._search_key(), load)
+
+    @cached_property
+    def _index_filters(self):
+        """{facet: bitmap} for the chosen options of every facet but day and time."""
+        index, values, tree = self.index, self.params.values, self.taxonomy.tree
+        chosen = {}
+        for name, table in (
+            ("type", index.types),
+            ("audience", index.audiences),
+            ("language", index.languages),
+        ):
+            if values.get(name):
+                keys = {o.value: o.key for o in self.taxonomy.options(name)}
+                chosen[name] = index.any_of(table, [keys[v] for v in values[name]])
+        if values.get("attendance"):
+            raw = {a for v in values["attendance"] for a in ATTENDANCE_MATCHES[v]}
+            chosen["attendance"] = index.any_of(index.attendance, raw)
+        if values.get("region"):
+            region = tree.by_slug[values["region"][0]]
+            chosen["region"] = index.region_bits(tree.descendant_ids(region.id))
+        return chosen
+
+    def _index_bits(self, without=None):
+        index = self.index
+        bits = self._index_search()[1] if self.params.q else index.all
+        for name, chosen in self._index_filters.items():
+            if name != without:
+                bits &= chosen
+        days = [] if without == "day" else self._days()
+        buckets = [] if without == "time" else self._buckets()
+        if days or buckets:
+            bits &= index.meets(days, buckets, self.tz_offset)
+        return bits
+
+    def _days(self):
+        return [schedule.WEEKDAY_CODES.index(d) for d in self.params.active("day")]
+
+    def _buckets(self):
+        return [directory_index.BUCKETS[t] for t in self.params.active("time")]
+
+    def _index_count(self):
+        """The raw counts of `_count()`, from bitmaps: no SQL."""
+        index = self.index
+        raw = {"total": {"": self._index_bits().bit_count()}}
+        for name, table in (
+            ("type", index.types),
+            ("audience", index.audiences),
+            ("language", index.languages),
+            ("attendance", index.attendance),
+            ("region", index.region),
+        ):
+            rest = self._index_bits(without=name)
+            raw[name] = {
+                str(key): n for key, bits in table.items() if (n := (rest & bits).bit_count())
+            }
+        rest, buckets = self._index_bits(without="day"), self._buckets()
+        raw["day"] = {
+            str(day): (rest & index.meets([day], buckets, self.tz_offset)).bit_count()
+            for day in range(7)
+        }
+        rest, days = self._index_bits(without="time"), self._days()
+        raw["time"] = {
+            name: (rest & index.meets(days, [bucket], self.tz_offset)).bit_count()
+            for name, bucket in directory_index.BUCKETS.items()
+        }
+        return raw
+
+    def page_ids(self, start, count):
+        """Ids of results start .. start+count-1 from the index, or None: ask SQL."""
+        if self.index is None:
+            return None
+        sort = self.sort
+        if sort == "next":
+            return None  # depends on the minute: SQL orders it
+        bits = self._index_bits()
+        if sort == "relevance" and self.params.q:
+            order = self._index_search()[0]
+        elif sort == "updated":
+            order = self.index.updated_order()
+        else:
+            order = None
+        return self.index.page(bits, start, count, order)
 
     def _by_option(self, raw):
         result = {"total": raw.get("total", {}).get("", 0)}

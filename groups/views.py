@@ -8,11 +8,14 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from groups import calendar, filters, schedule, seo
+from groups import calendar, filters, generation, schedule, seo
 from groups.models import GroupType, Meeting, Organization, Region, SupportGroup
 
 PAGE_SIZE = 20
@@ -38,12 +41,14 @@ HOME_CACHE_SECONDS = 300
 @require_GET
 def home(request):
     # Counting every published listing by type and region takes ~150 ms at 100,000 listings:
-    # the counts are kept five minutes in the per-process facets cache.
+    # the counts are kept in the per-process facets cache, per directory generation (a change
+    # shows at once).
     cache = caches[filters.FACET_CACHE]
-    counts = cache.get("home:v1")
+    key = f"home:v2:{generation.current()}"
+    counts = cache.get(key)
     if counts is None:
         counts = _home_counts()
-        cache.set("home:v1", counts, HOME_CACHE_SECONDS)
+        cache.set(key, counts, HOME_CACHE_SECONDS)
     return render(
         request,
         "home.html",
@@ -117,6 +122,7 @@ def _facet_context(directory, counts):
             facets.append(
                 {
                     "name": name,
+                    "options_html": _options_html(name, options, select=name == "region"),
                     "legend": filters.LABELS[name],
                     "options": options,
                     "select": name == "region",
@@ -125,6 +131,44 @@ def _facet_context(directory, counts):
                 }
             )
     return facets
+
+
+def _options_html(name, options, select):
+    """A facet's options as HTML, built here: the template loop over 300 options (the regions)
+    cost about half of a list page's time. Every value is escaped by format_html."""
+    if select:
+        return format_html_join(
+            "\n",
+            '<option value="{}"{}>{}{} ({})</option>',
+            (
+                (
+                    o["value"],
+                    mark_safe(" selected") if o["checked"] else "",
+                    o["indent"],
+                    o["label"],
+                    o["count"],
+                )  # noqa: S308
+                for o in options
+            ),
+        )
+    return format_html_join(
+        "\n",
+        '<div class="check"><input type="checkbox" id="{}" name="{}" value="{}"{}> '
+        '<label for="{}">{} <span class="count" data-count="{}">({})</span></label></div>',
+        (
+            (
+                o["id"],
+                name,
+                o["value"],
+                mark_safe(" checked") if o["checked"] else "",  # noqa: S308
+                o["id"],
+                o["label"],
+                o["id"],
+                o["count"],
+            )
+            for o in options
+        ),
+    )
 
 
 def _active_filters(params, taxonomy):
@@ -148,12 +192,27 @@ def _active_filters(params, taxonomy):
     return active
 
 
-def _results_page(directory, counts, page_number):
-    queryset = directory.ordered(directory.results).select_related("region", "host")
-    queryset = queryset.prefetch_related(
+def _with_card_data(queryset):
+    # The card names the place from the in-memory region tree: no join for region or host.
+    return queryset.prefetch_related(
         "types", Prefetch("meetings", queryset=Meeting.objects.order_by("weekday", "start_time"))
     )
-    page = _live_page(queryset, counts, page_number)
+
+
+def _results_page(directory, counts, page_number):
+    # Lazy: building it may run the search's first query, not needed when the index answers.
+    queryset = SimpleLazyObject(lambda: _with_card_data(directory.ordered(directory.results)))
+
+    def rows_from_index(bottom):
+        ids = directory.page_ids(bottom, PAGE_SIZE)
+        if ids is None:
+            return None
+        found = {
+            g.pk: g for g in _with_card_data(SupportGroup.objects.published()).filter(pk__in=ids)
+        }
+        return [found[pk] for pk in ids if pk in found]
+
+    page = _live_page(queryset, counts, page_number, rows_from_index)
     tree = directory.taxonomy.tree
     for group in page.object_list:
         group.place = (
@@ -165,13 +224,13 @@ def _results_page(directory, counts, page_number):
     return page
 
 
-def _live_page(queryset, counts, page_number):
+def _live_page(queryset, counts, page_number, rows_from_index=None):
     """The page's rows, read live; the total comes from the facet counts (no second COUNT(*)).
 
-    Those counts may be a minute old (the facets cache), so the rows never depend on them: a
-    page that is not full tells the exact total, which corrects `counts["total"]` in place.
+    The rows come from the directory index when it answers (`rows_from_index(bottom)`), else from
+    `queryset`. A page that is not full tells the exact total, which corrects `counts["total"]`.
     """
-    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = Paginator([], PAGE_SIZE)  # only counts: the rows are read below
     paginator.count = counts["total"]
     try:
         number = paginator.validate_number(page_number)
@@ -180,13 +239,15 @@ def _live_page(queryset, counts, page_number):
     except EmptyPage:
         number = paginator.num_pages
     bottom = (number - 1) * PAGE_SIZE
-    rows = list(queryset[bottom : bottom + PAGE_SIZE])
+    rows = rows_from_index(bottom) if rows_from_index else None
+    if rows is None:
+        rows = list(queryset[bottom : bottom + PAGE_SIZE])
     if len(rows) < PAGE_SIZE and (rows or bottom == 0):
         counts["total"] = bottom + len(rows)
     elif len(rows) == PAGE_SIZE:
         counts["total"] = max(counts["total"], bottom + PAGE_SIZE)
     if counts["total"] != paginator.count:
-        paginator = Paginator(queryset, PAGE_SIZE)
+        paginator = Paginator([], PAGE_SIZE)
         paginator.count = counts["total"]
     return Page(rows, number, paginator)
 
@@ -201,12 +262,15 @@ def _time_note(params):
 
 
 def _directory_page(request, preset=None, landing=None):
-    taxonomy = filters.Taxonomy.load()  # queries 1-2: types+audiences+languages, regions
+    current = generation.current()  # query 1: the directory's generation
+    # Once per generation and process: the taxonomy (2 queries) and the directory index (5).
+    taxonomy = filters.Taxonomy.current(current)
     params = filters.parse_params(request.GET, taxonomy, preset=preset)
-    # query 3 (PostgreSQL, when searching): are there enough full-text matches?
-    directory = filters.Directory(params, taxonomy)
-    counts = directory.facet_counts()  # query 4: every facet count and the total, one statement
-    # queries 5-7: the page of listings, then their types and meetings
+    directory = filters.Directory(params, taxonomy, generation=current)
+    # From the index: no query. Else one statement (plus, when searching on PostgreSQL, one to
+    # decide on typo matches). A search's ranked matches: 2 queries once per generation.
+    counts = directory.facet_counts()
+    # 3 queries: the page of listings, then their types and meetings
     page = _results_page(directory, counts, params.page)
     total = counts["total"]
     state = params.urlencode()
@@ -375,7 +439,7 @@ def _places(tree, region_id):
 @require_GET
 def group_detail(request, slug):
     group = get_object_or_404(_detail_queryset(request.user), slug=slug)
-    tree = filters.RegionTree.load()
+    tree = filters.region_tree(generation.current())
     meetings = list(group.meetings.all())
     back = safe_back(request.GET.get("back", ""))
     context = {
@@ -418,7 +482,7 @@ def group_calendar(request, slug):
 
 @require_GET
 def search_calendar(request):
-    taxonomy = filters.Taxonomy.load()
+    taxonomy = filters.Taxonomy.current(generation.current())
     params = filters.parse_params(request.GET, taxonomy)
     directory = filters.Directory(params, taxonomy)
     groups = directory.ordered(directory.results).prefetch_related("meetings")[

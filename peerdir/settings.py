@@ -159,6 +159,12 @@ CACHES = {
     },
 }
 
+# The in-memory directory index (groups/index.py): facet counts and result pages without SQL
+# aggregation. After a change it is rebuilt at most this often per process (about a second at
+# 100,000 listings); in between, pages are answered from SQL, never from stale data.
+DIRECTORY_INDEX = env_bool("DIRECTORY_INDEX", default=True)
+DIRECTORY_INDEX_REBUILD_SECONDS = float(os.environ.get("DIRECTORY_INDEX_REBUILD_SECONDS", "10"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -89,6 +89,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _index_rebuilt_at_once(settings):
+    """Tests change data between requests far more often than every 10 s: the directory index
+    is rebuilt whenever the generation moved (tests of the throttle set it themselves). The
+    index itself is NOT cleared between tests: it must notice every change by its generation."""
+    settings.DIRECTORY_INDEX_REBUILD_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_facet_cache():
     """Facet and home counts are cached per process; each test starts from an empty cache."""
     from django.core.cache import caches
