@@ -105,6 +105,12 @@ def valid_zone(name):
     return bool(name) and len(name) <= 64 and name in _known_zones()
 
 
+def week_minute(when):
+    """Minutes since Monday 00:00 UTC."""
+    when = when.astimezone(dt.UTC)
+    return when.weekday() * 1440 + when.hour * 60 + when.minute
+
+
 def zone_offset_minutes(name, when=None):
     when = (when or timezone.now()).astimezone(zoneinfo.ZoneInfo(name))
     return int((when.utcoffset() or dt.timedelta(0)).total_seconds() // 60)
@@ -497,6 +503,7 @@ class Directory:
         self.params = params
         self.taxonomy = taxonomy
         self.generation = generation
+        self._now = None  # the moment "next meeting" is counted from, fixed per request
         self.tz_offset = zone_offset_minutes(params.tz) if params.tz else None
         if base is None:
             base, base_key = SupportGroup.objects.published(), "published"
@@ -541,8 +548,8 @@ class Directory:
         if sort == "updated":
             return queryset.order_by("-updated_at", "name", "pk")
         if sort == "next":
-            now = timezone.now()
-            now_minute = now.weekday() * 1440 + now.hour * 60 + now.minute
+            self._now = self._now or timezone.now()
+            now_minute = week_minute(self._now)
             upcoming = (
                 Meeting.objects.filter(group=OuterRef("pk"), utc_minute_of_week__isnull=False)
                 .annotate(wait=Mod(F("utc_minute_of_week") + (WEEK - now_minute), WEEK))
@@ -728,13 +735,14 @@ class Directory:
         if self.index is None:
             return None
         sort = self.sort
-        if sort == "next":
-            return None  # depends on the minute: SQL orders it
         bits = self._index_bits()
         if sort == "relevance" and self.params.q:
             order = self._index_search()[0]
         elif sort == "updated":
             order = self.index.updated_order()
+        elif sort == "next":
+            self._now = self._now or timezone.now()
+            order = self.index.next_order(week_minute(self._now))
         else:
             order = None
         return self.index.page(bits, start, count, order)

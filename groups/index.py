@@ -17,6 +17,8 @@ meeting; in-person groups use their own local time; with a visitor's zone, group
 remotely use their UTC start shifted into that zone (a bitmap set per UTC offset, built lazily).
 """
 
+import bisect
+import itertools
 import threading
 import time
 from array import array
@@ -94,6 +96,7 @@ class DirectoryIndex:
         self._offsets = OrderedDict()
         self._regions = {}
         self._updated_order = None
+        self._next = None
 
     # --- building ---------------------------------------------------------------------------
 
@@ -149,9 +152,8 @@ class DirectoryIndex:
                     (key, p) for key, pk in pairs.iterator(2000) if (p := position_of(pk)) >= 0
                 ),
             )
-        remote_positions = set()
         remote_bits = index.remote.to_bytes(index.nbytes, "little")
-        own, visitor = {}, []
+        own, visitor, starts = {}, [], []
         meetings = Meeting.objects.values_list(
             "group_id", "weekday", "minute_of_week", "utc_minute_of_week"
         )
@@ -167,9 +169,9 @@ class DirectoryIndex:
                 continue
             is_remote = remote_bits[p >> 3] >> (p & 7) & 1
             own.setdefault(slot, ([], []))[is_remote].append(p)
-            if is_remote:
-                remote_positions.add(p)
-                if utc_minute is not None:
+            if utc_minute is not None:
+                starts.append((utc_minute, p))
+                if is_remote:
                     visitor.append((p, utc_minute))
         index.slots = {
             slot: bitmap_of(local + remote, index.nbytes) for slot, (local, remote) in own.items()
@@ -178,6 +180,9 @@ class DirectoryIndex:
             slot: bitmap_of(local, index.nbytes) for slot, (local, _remote) in own.items() if local
         }
         index._visitor = visitor
+        starts.sort()
+        index._start_minutes = array("i", (minute for minute, _p in starts))
+        index._start_positions = array("i", (p for _minute, p in starts))
         index.built_in = time.perf_counter() - started
         return index
 
@@ -271,6 +276,30 @@ class DirectoryIndex:
                 "i", (p for pk in ids.iterator(5000) if (p := self.position_of(pk)) >= 0)
             )
         return self._updated_order
+
+    def next_order(self, now_minute):
+        """Positions by the wait until their next meeting from `now_minute` (UTC minutes since
+        Monday), soonest first; ties and listings without a start time in default order.
+
+        The meetings are sorted by UTC start once, at build: the order for a moment is that
+        list read from the first start at or after it, round the week, each listing where it
+        first appears. Kept for the minute it was asked for.
+        """
+        with self._lock:
+            if self._next is not None and self._next[0] == now_minute:
+                return self._next[1]
+        split = bisect.bisect_left(self._start_minutes, now_minute)
+        positions = self._start_positions
+        seen = bytearray(self.size)
+        order = array("i")
+        for p in itertools.chain(positions[split:], positions[:split]):
+            if not seen[p]:
+                seen[p] = 1
+                order.append(p)
+        order.extend(p for p in range(self.size) if not seen[p])
+        with self._lock:
+            self._next = (now_minute, order)
+        return order
 
     def page(self, bits, start, count, order=None):
         """Ids of results start .. start+count-1 among `bits`, in `order` (positions) or default."""
