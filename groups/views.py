@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from groups import calendar, filters, generation, schedule, seo
 from groups.models import GroupType, Meeting, Organization, Region, SupportGroup
+from groups.pagecache import cache_anonymous_page
 
 PAGE_SIZE = 20
 SEARCH_CALENDAR_LIMIT = 500
@@ -39,12 +40,13 @@ HOME_CACHE_SECONDS = 300
 
 
 @require_GET
+@cache_anonymous_page
 def home(request):
     # Counting every published listing by type and region takes ~150 ms at 100,000 listings:
     # the counts are kept in the per-process facets cache, per directory generation (a change
     # shows at once).
     cache = caches[filters.FACET_CACHE]
-    key = f"home:v2:{generation.current()}"
+    key = f"home:v2:{generation.of(request)}"
     counts = cache.get(key)
     if counts is None:
         counts = _home_counts()
@@ -262,7 +264,7 @@ def _time_note(params):
 
 
 def _directory_page(request, preset=None, landing=None):
-    current = generation.current()  # query 1: the directory's generation
+    current = generation.of(request)  # query 1: the directory's generation
     # Once per generation and process: the taxonomy (2 queries) and the directory index (5).
     taxonomy = filters.Taxonomy.current(current)
     params = filters.parse_params(request.GET, taxonomy, preset=preset)
@@ -325,11 +327,13 @@ def _canonical_for(params, taxonomy, landing):
 
 
 @require_GET
+@cache_anonymous_page
 def group_list(request):
     return _directory_page(request)
 
 
 @require_GET
+@cache_anonymous_page
 def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     landing = {
@@ -345,6 +349,7 @@ def region(request, slug):
 
 
 @require_GET
+@cache_anonymous_page
 def group_type(request, slug):
     group_type = get_object_or_404(GroupType, slug=slug)
     landing = {
@@ -356,6 +361,7 @@ def group_type(request, slug):
 
 
 @require_GET
+@cache_anonymous_page
 def organization(request, slug):
     org = get_object_or_404(Organization.objects.select_related("region"), slug=slug)
     groups = (
@@ -437,9 +443,10 @@ def _places(tree, region_id):
 
 
 @require_GET
+@cache_anonymous_page
 def group_detail(request, slug):
     group = get_object_or_404(_detail_queryset(request.user), slug=slug)
-    tree = filters.region_tree(generation.current())
+    tree = filters.region_tree(generation.of(request))
     meetings = list(group.meetings.all())
     back = safe_back(request.GET.get("back", ""))
     context = {
@@ -472,6 +479,7 @@ def _calendar_response(body, filename):
 
 
 @require_GET
+@cache_anonymous_page
 def group_calendar(request, slug):
     group = get_object_or_404(
         SupportGroup.objects.published().prefetch_related("meetings"), slug=slug
@@ -482,7 +490,7 @@ def group_calendar(request, slug):
 
 @require_GET
 def search_calendar(request):
-    taxonomy = filters.Taxonomy.current(generation.current())
+    taxonomy = filters.Taxonomy.current(generation.of(request))
     params = filters.parse_params(request.GET, taxonomy)
     directory = filters.Directory(params, taxonomy)
     groups = directory.ordered(directory.results).prefetch_related("meetings")[

@@ -157,7 +157,15 @@ CACHES = {
         "LOCATION": "peerdir-facets",
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
+    # Per process: whole public pages for anonymous visitors (groups/pagecache.py), under keys
+    # that include the directory generation. At most ~500 pages (~20 MB) per worker.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "peerdir-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 
 # The in-memory directory index (groups/index.py): facet counts and result pages without SQL
 # aggregation. After a change it is rebuilt at most this often per process (about a second at

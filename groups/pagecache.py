@@ -1,0 +1,84 @@
+"""Whole public pages, kept a minute per process for visitors who are not signed in.
+
+Most visitors are anonymous and ask for the same pages (the first pages of the directory, a
+region, a popular group). Their HTML depends only on the URL, the language and the data, so a
+page is kept under a key made of those and the directory generation (groups/generation.py): any
+change to public data makes every kept page unreachable at once. The minute only bounds what
+depends on the clock (a group's next meeting dates, "may be out of date").
+
+Never kept:
+- pages for anyone with a session or a messages cookie (signed-in people, flash messages);
+- pages of a search (`q`): search words are not kept, even hashed with their results;
+- anything but a 200, or a response that sets a cookie or used a CSRF token.
+
+The key is a sha256 of the parts; `PAGE_CACHE_SECONDS = 0` turns this off.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.translation import get_language
+
+from groups import generation
+
+CACHE = "pages"
+HIT_HEADER = "X-Page-Cache"
+
+
+def _seconds():
+    return getattr(settings, "PAGE_CACHE_SECONDS", 60)
+
+
+def _cacheable_request(request):
+    if request.method not in ("GET", "HEAD") or _seconds() <= 0:
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return "q" not in request.GET
+
+
+def _key(request, current):
+    parts = [
+        str(current),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        get_language() or "",
+        request.headers.get("X-Directory-Partial", ""),
+    ]
+    return "page:v1:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _cacheable_response(request, response):
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # Reading the (empty) session to find an anonymous user is fine; writing to it is not.
+        and not getattr(getattr(request, "session", None), "modified", False)
+    )
+
+
+def cache_anonymous_page(view):
+    """Serve `view` from the page cache for anonymous visitors (see the module's docstring)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = _key(request, generation.of(request))
+        cache = caches[CACHE]
+        kept = cache.get(key)
+        if kept is not None:
+            kept[HIT_HEADER] = "hit"
+            return kept
+        response = view(request, *args, **kwargs)
+        if _cacheable_response(request, response):
+            cache.set(key, response, _seconds())
+            response[HIT_HEADER] = "miss"
+        return response
+
+    return wrapper
