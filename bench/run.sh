@@ -67,20 +67,29 @@ timed "vacuum analyze" $PY manage.py shell -c "from django.db import connection;
 
 step "server time and queries (in process)"
 $PY bench/measure.py prepare "$WORK" >"$WORK/prepare.log"
-timed "server time" $PY bench/measure.py servertime "$WORK" >"$WORK/servertime.log"
+# Whole-page cache off: every request computes its page (see the report).
+timed "server time" env PAGE_CACHE_SECONDS=0 $PY bench/measure.py servertime "$WORK" >"$WORK/servertime.log"
+
+# start_gunicorn [ENV=VALUE...]: 2 sync workers on a free port; sets BASE and GUNICORN_PID.
+start_gunicorn() {
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  BASE="http://127.0.0.1:$PORT"
+  # Recycling off (max_requests 0): memory is then measured on workers that served everything.
+  env "$@" .venv/bin/gunicorn --config gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers 2 \
+    --max-requests 0 >>"$WORK/gunicorn.log" 2>&1 &
+  GUNICORN_PID=$!
+  for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request as u; u.urlopen('$BASE/healthz', timeout=2)" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  python3 -c "import urllib.request as u; assert u.urlopen('$BASE/bench/baseline').read() == b'ok'"
+}
+stop_gunicorn() {
+  kill "$GUNICORN_PID"; wait "$GUNICORN_PID" 2>/dev/null || true; GUNICORN_PID=""
+}
 
 step "gunicorn"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE="http://127.0.0.1:$PORT"
-# Recycling off (max_requests 0): memory is then measured on workers that served everything.
-.venv/bin/gunicorn --config gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers 2 \
-  --max-requests 0 >"$WORK/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request as u; u.urlopen('$BASE/healthz', timeout=2)" 2>/dev/null; then break; fi
-  sleep 0.2
-done
-python3 -c "import urllib.request as u; assert u.urlopen('$BASE/bench/baseline').read() == b'ok'"
+start_gunicorn
 
 step "throughput, page weights, memory"
 timed "throughput" $PY bench/measure.py throughput "$WORK" "$BASE" "$GUNICORN_PID" >"$WORK/throughput.log"
@@ -88,7 +97,12 @@ timed "throughput" $PY bench/measure.py throughput "$WORK" "$BASE" "$GUNICORN_PI
 step "load: ${BENCH_LOAD_CONNECTIONS:-50} visitors for ${BENCH_LOAD_SECONDS:-60} s"
 timed "load" $PY bench/measure.py load "$WORK" "$BASE" "$GUNICORN_PID" >"$WORK/load.log"
 
-kill "$GUNICORN_PID"; wait "$GUNICORN_PID" 2>/dev/null || true; GUNICORN_PID=""
+stop_gunicorn
+
+step "throughput with the page cache off"
+start_gunicorn PAGE_CACHE_SECONDS=0
+timed "throughput, page cache off" $PY bench/measure.py throughput_uncached "$WORK" "$BASE" >"$WORK/throughput_uncached.log"
+stop_gunicorn
 printf '%s\t%s\n' "total" "$(( $(date +%s) - started ))" >>"$WORK/timings.tsv"
 step "report"
 $PY bench/measure.py report "$WORK" >/dev/null
