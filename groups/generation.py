@@ -68,6 +68,14 @@ def current(using=None):
         return cursor.fetchone()[0]
 
 
+def of(request):
+    """The generation for this request: read once, then remembered on the request."""
+    stamp = getattr(request, "_directory_generation", None)
+    if stamp is None:
+        stamp = request._directory_generation = current()
+    return stamp
+
+
 def bump(using=None):
     """A new generation by hand (the triggers do it for every watched table)."""
     conn = connections[using or "default"]
