@@ -285,16 +285,27 @@ def _timed_get(client, url):
 
 
 def first_after_change(rounds=3):
-    """The list's first request after a change to the data: it rebuilds the directory index."""
+    """The list's first request after a change to the data: answered from the index the process
+    has while a background thread builds the next one (how long that takes is recorded too)."""
+    from django.test import override_settings
+
     from groups import generation
+    from groups import index as directory_index
 
     client = Client(HTTP_HOST="127.0.0.1")
     found = []
-    for page in range(1, rounds + 1):
-        generation.bump()
-        elapsed, queries, status = _timed_get(client, f"{reverse('groups:list')}?page={page}")
-        found.append({"ms": elapsed, "queries": queries, "status": status})
-        log(f"first list request after a change: {elapsed} ms, {queries} queries")
+    with override_settings(DIRECTORY_INDEX_REBUILD_SECONDS=0.001):
+        for page in range(1, rounds + 1):
+            generation.bump()
+            elapsed, queries, status = _timed_get(client, f"{reverse('groups:list')}?page={page}")
+            directory_index.wait_for_rebuild()
+            rebuild = round(directory_index._current.built_in, 2)
+            found.append(
+                {"ms": elapsed, "queries": queries, "status": status, "rebuild_s": rebuild}
+            )
+            log(
+                f"list request after a change: {elapsed} ms, {queries} queries; rebuild {rebuild} s"
+            )
     return found
 
 
@@ -694,9 +705,12 @@ def report(folder):
     if after_change:
         lines += [
             "",
-            "First list request after a change to the data (it rebuilds this process's directory "
-            "index; at most once every DIRECTORY_INDEX_REBUILD_SECONDS, SQL answers in between): "
-            + ", ".join(f"{r['ms']} ms ({r['queries']} queries)" for r in after_change)
+            "A list request right after a change to the data is answered from the directory "
+            "index the process has, while a background thread builds the next one: "
+            + ", ".join(
+                f"{r['ms']} ms ({r['queries']} queries; rebuild {r.get('rebuild_s', '?')} s)"
+                for r in after_change
+            )
             + ".",
         ]
     first = st.get("_first_search") or {}

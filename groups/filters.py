@@ -514,6 +514,8 @@ class Directory:
             if generation is not None and base_key == "published"
             else None
         )
+        # Answered from an index built before the latest change (a newer one is being built).
+        self.stale = self.index is not None and self.index.generation != generation
 
     @cached_property
     def base(self):

@@ -7,10 +7,10 @@ of the default order (active first, then by name). Filtering is `&`, counting is
 and a page of results is the n-th to (n+20)-th set bits: microseconds, whatever the combination.
 
 The index is built from the database in a few queries (about a second at 100,000 listings) and is
-tagged with the directory generation (groups/generation.py): a process uses it only while the
-generation is unchanged. After a change it is rebuilt by the next request, at most once every
-`DIRECTORY_INDEX_REBUILD_SECONDS`; in between, the directory answers from SQL (filters.py), so
-nothing shown is ever older than the database.
+tagged with the directory generation (groups/generation.py). After a change, a background thread
+builds the next one (at most once every `DIRECTORY_INDEX_REBUILD_SECONDS`) while the current one
+keeps answering: the list shows a change a few seconds later; pages built from a stale index are
+never kept by the page cache. See `for_generation`.
 
 Day and time follow filters.meeting_condition exactly: a day and a time must hold for the same
 meeting; in-person groups use their own local time; with a visitor's zone, groups one can join
@@ -19,6 +19,7 @@ remotely use their UTC start shifted into that zone (a bitmap set per UTC offset
 
 import bisect
 import itertools
+import logging
 import threading
 import time
 from array import array
@@ -319,31 +320,84 @@ class DirectoryIndex:
 
 # --- the process's index ----------------------------------------------------------------------
 
+logger = logging.getLogger(__name__)
+
 _current = None
 _last_build = float("-inf")
 _build_lock = threading.Lock()
+_thread = None  # the background rebuild, while it runs
 
 
 def for_generation(generation):
-    """This process's index for `generation`, built now if allowed; else None (use SQL)."""
-    global _current, _last_build
+    """This process's index: for `generation`, or (while a newer one is built) the latest.
+
+    The first index of a process is built in the request. After a change, the request that
+    notices it starts a rebuild in a background thread, at most once every
+    DIRECTORY_INDEX_REBUILD_SECONDS, and is answered from the index it has: a change reaches
+    the list a few seconds later (a listing's own page reads the database, so it shows there at
+    once). With the setting at 0 (tests) every rebuild happens in the request. Callers tell a
+    stale index by its `generation`; None means the index is off.
+    """
     index = _current
     if index is not None and index.generation == generation:
         return index
     if not getattr(settings, "DIRECTORY_INDEX", True):
         return None
-    interval = getattr(settings, "DIRECTORY_INDEX_REBUILD_SECONDS", 10)
-    if index is not None and time.monotonic() - _last_build < interval:
-        return None
+    interval = getattr(settings, "DIRECTORY_INDEX_REBUILD_SECONDS", 5)
+    if index is None or interval <= 0:
+        return _build(generation)
+    _rebuild_in_background(interval)
+    return index
+
+
+def _build(generation):
+    global _current, _last_build
     with _build_lock:
         index = _current
         if index is not None and index.generation == generation:
             return index
         index = DirectoryIndex.build(generation)
         _current, _last_build = index, time.monotonic()
-    return index
+        return index
+
+
+def _rebuild_in_background(interval):
+    global _thread
+    with _build_lock:
+        if _thread is not None or time.monotonic() - _last_build < interval:
+            return
+        _thread = threading.Thread(target=_rebuild, name="directory-index", daemon=True)
+        _thread.start()
+
+
+def _rebuild():
+    global _current, _last_build, _thread
+    from django.db import connections
+
+    from groups import generation
+
+    try:
+        index = DirectoryIndex.build(generation.current())
+        with _build_lock:
+            _current, _last_build = index, time.monotonic()
+    except Exception:  # the stale index keeps serving; the next change tries again
+        logger.exception("rebuilding the directory index failed")
+        with _build_lock:
+            _last_build = time.monotonic()
+    finally:
+        connections.close_all()  # this thread's own connection
+        with _build_lock:
+            _thread = None
+
+
+def wait_for_rebuild(timeout=30):
+    """Tests and benchmarks: wait for a background rebuild, if one runs."""
+    thread = _thread
+    if thread is not None:
+        thread.join(timeout)
 
 
 def clear():
     global _current, _last_build
+    wait_for_rebuild()
     _current, _last_build = None, float("-inf")

@@ -9,7 +9,8 @@ depends on the clock (a group's next meeting dates, "may be out of date").
 Never kept:
 - pages for anyone with a session or a messages cookie (signed-in people, flash messages);
 - pages of a search (`q`): search words are not kept, even hashed with their results;
-- anything but a 200, or a response that sets a cookie or used a CSRF token.
+- anything but a 200, or a response that sets a cookie or used a CSRF token;
+- a list page answered from a directory index older than the data (see groups/index.py).
 
 The key is a sha256 of the parts; `PAGE_CACHE_SECONDS = 0` turns this off.
 """
@@ -51,9 +52,15 @@ def _key(request, current):
     return "page:v1:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def do_not_keep(request):
+    """This response must not be kept (e.g. built from a directory index older than the data)."""
+    request._page_cache_skip = True
+
+
 def _cacheable_response(request, response):
     return (
-        response.status_code == 200
+        not getattr(request, "_page_cache_skip", False)
+        and response.status_code == 200
         and not response.cookies
         and not getattr(response, "streaming", False)
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from groups import calendar, filters, generation, schedule, seo
+from groups import calendar, filters, generation, pagecache, schedule, seo
 from groups.models import GroupType, Meeting, Organization, Region, SupportGroup
 from groups.pagecache import cache_anonymous_page
 
@@ -269,6 +269,8 @@ def _directory_page(request, preset=None, landing=None):
     taxonomy = filters.Taxonomy.current(current)
     params = filters.parse_params(request.GET, taxonomy, preset=preset)
     directory = filters.Directory(params, taxonomy, generation=current)
+    if directory.stale:
+        pagecache.do_not_keep(request)  # it would be kept under the new generation
     # From the index: no query. Else one statement (plus, when searching on PostgreSQL, one to
     # decide on typo matches). A search's ranked matches: 2 queries once per generation.
     counts = directory.facet_counts()
