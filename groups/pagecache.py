@@ -12,10 +12,15 @@ Never kept:
 - anything but a 200, or a response that sets a cookie or used a CSRF token;
 - a list page answered from a directory index older than the data (see groups/index.py).
 
+Two levels: this process's memory ("pages"), then files shared by the workers of the machine
+("pages_shared"), so each page is computed once per machine, not once per worker. A kept page
+carries its expiry, so a copy taken from the shared level does not outlive the original.
+
 The key is a sha256 of the parts; `PAGE_CACHE_SECONDS = 0` turns this off.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -25,6 +30,7 @@ from django.utils.translation import get_language
 from groups import generation
 
 CACHE = "pages"
+SHARED = "pages_shared"
 HIT_HEADER = "X-Page-Cache"
 
 
@@ -77,15 +83,39 @@ def cache_anonymous_page(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _key(request, generation.of(request))
-        cache = caches[CACHE]
-        kept = cache.get(key)
+        kept = _get(key)
         if kept is not None:
             kept[HIT_HEADER] = "hit"
             return kept
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
-            cache.set(key, response, _seconds())
+            _set(key, response, _seconds())
             response[HIT_HEADER] = "miss"
         return response
 
     return wrapper
+
+
+def _get(key):
+    now = time.time()
+    kept = caches[CACHE].get(key)
+    if kept is None and SHARED in settings.CACHES:
+        kept = caches[SHARED].get(key)
+        if kept is not None and kept[0] > now:
+            caches[CACHE].set(key, kept, kept[0] - now)
+    if kept is None or kept[0] <= now:
+        return None
+    return kept[1]
+
+
+def _set(key, response, seconds):
+    kept = (time.time() + seconds, response)
+    caches[CACHE].set(key, kept, seconds)
+    if SHARED in settings.CACHES:
+        caches[SHARED].set(key, kept, seconds)
+
+
+def clear():
+    for name in (CACHE, SHARED):
+        if name in settings.CACHES:
+            caches[name].clear()

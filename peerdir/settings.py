@@ -164,6 +164,13 @@ CACHES = {
         "LOCATION": "peerdir-pages",
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # The same pages shared by the workers of one machine or container (files, zlib-compressed),
+    # so each page is computed once there rather than once per worker.
+    "pages_shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PAGE_CACHE_DIR", str(VAR_DIR / "pagecache")),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 

@@ -1,7 +1,9 @@
 """Shared test set-up: Playwright on Debian's Chromium, and the database flavour in use."""
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,13 @@ from hypothesis import settings as hypothesis_settings
 
 # Sync Playwright runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Pages shared between workers (groups/pagecache.py) go to files: each test process gets its own
+# empty folder, so parallel test processes (pytest-xdist) and earlier runs never share pages.
+# Set before any cache is first used (Django reads CACHES on first use).
+_PAGES_DIR = tempfile.mkdtemp(prefix="peerdir-test-pages-")
+settings.CACHES["pages_shared"]["LOCATION"] = _PAGES_DIR
+atexit.register(shutil.rmtree, _PAGES_DIR, True)
 
 CHROMIUM_FLAGS = [
     "--headless=new",

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import reverse
 
+from groups import pagecache
 from groups.models import SupportGroup
 from groups.pagecache import HIT_HEADER
 from groups.search import refresh_search_document
@@ -17,9 +18,9 @@ LIST = reverse("groups:list")
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    caches["pages"].clear()
+    pagecache.clear()
     yield
-    caches["pages"].clear()
+    pagecache.clear()
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_signed_in_people_never_get_or_leave_a_kept_page(client, listing):
     assert HIT_HEADER not in mine
     assert "Edit this listing" in mine.content.decode()
     client.logout()
-    caches["pages"].clear()
+    pagecache.clear()
     client.force_login(owner)
     client.get(listing.get_absolute_url())  # an owner's page is not kept ...
     client.logout()
@@ -111,3 +112,21 @@ def test_the_partial_results_and_the_whole_page_are_kept_apart(client, listing):
     assert partial[HIT_HEADER] == "miss"
     assert b"<html" in whole.content and b"<html" not in partial.content
     assert client.get(LIST, headers={"X-Directory-Partial": "1"}).content == partial.content
+
+
+def test_a_page_computed_by_one_worker_is_served_by_another(client, listing):
+    first = client.get(listing.get_absolute_url())
+    caches["pages"].clear()  # another worker: its own memory is empty, the files are shared
+    second = client.get(listing.get_absolute_url())
+    assert second[HIT_HEADER] == "hit"
+    assert second.content == first.content
+
+
+def test_a_kept_page_expires_with_its_original(client, listing, settings, monkeypatch):
+    import time
+
+    client.get(listing.get_absolute_url())
+    later = time.time() + settings.PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    caches["pages"].clear()
+    assert client.get(listing.get_absolute_url())[HIT_HEADER] == "miss"
