@@ -122,6 +122,24 @@ _taxonomy = None  # (generation, Taxonomy): this process's latest
 _tree = None  # (generation, RegionTree), for pages that need only the regions
 
 
+_catalogue = None  # (generation, {"types": {id: GroupType}, "audiences": ..., "languages": ...})
+
+
+def catalogue(generation):
+    """Every type, audience and language as model instances, by id: 3 queries per generation."""
+    global _catalogue
+    cached = _catalogue
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    found = {
+        "types": {o.pk: o for o in GroupType.objects.all()},
+        "audiences": {o.pk: o for o in Audience.objects.all()},
+        "languages": {o.pk: o for o in Language.objects.all()},
+    }
+    _catalogue = (generation, found)
+    return found
+
+
 def region_tree(generation):
     """All regions as of `generation`: one query once per process per generation."""
     global _tree

@@ -16,6 +16,17 @@ from simple_history.models import HistoricalRecords
 from groups import schedule
 
 
+def set_prefetched(instance, name, objects):
+    """Give `instance.<name>.all()` these objects without a query, as prefetch_related would."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    # The cache name of a many-to-many or reverse foreign key is its accessor's name.
+    instance._prefetched_objects_cache[name] = queryset
+
+
 def choices_check(field, choices_cls, name):
     """A CHECK constraint keeping a TextChoices column to its enumeration in the database too."""
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices_cls.values}), name=name)
@@ -414,6 +425,24 @@ class SupportGroup(models.Model):
     @property
     def has_hidden_email(self):
         return bool(self.email) and not self.email_public
+
+    def link_ids(self):
+        """(kind, id) of this listing's types, audiences, languages and owners: one statement."""
+        from django.db import connection
+
+        parts, params = [], []
+        for kind, model, column in (
+            ("types", SupportGroup.types.through, "grouptype_id"),
+            ("audiences", SupportGroup.audiences.through, "audience_id"),
+            ("languages", SupportGroup.languages.through, "language_id"),
+            ("ownerships", Ownership, "user_id"),
+        ):
+            key = "supportgroup_id" if kind != "ownerships" else "group_id"
+            parts.append(f"SELECT %s, {column} FROM {model._meta.db_table} WHERE {key} = %s")  # noqa: S608
+            params += [kind, self.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return cursor.fetchall()
 
     @property
     def accepts_messages(self):
