@@ -2,8 +2,8 @@
 
 PostgreSQL: full-text search (English stemming, ranked with ts_rank) over `search_document`, plus
 typo tolerance with pg_trgm word similarity over `search_names` when full text finds little. Both
-are served by GIN indexes created in migration 0003 (names below); ranking reads the stored
-`search_vector` column of migration 0005. SQLite (development): every word must appear in
+are served by GIN indexes (names below): full text on the stored `search_vector` column
+(migrations 0005 and 0008), which ranking reads too; trigrams on `search_names` (0003). SQLite (development): every word must appear in
 `search_document` (icontains), which is enough to work with the seed data.
 
 Call `refresh_search_document(group_ids)` whenever a listing, its meetings, or the taxonomy it is
@@ -28,7 +28,7 @@ FEW_RESULTS = 5
 TYPO_CANDIDATES = 200
 WEEK_MINUTES = 7 * 24 * 60
 
-FTS_INDEX = "group_search_fts"
+FTS_INDEX = "group_search_vector"
 TRIGRAM_INDEX = "group_search_trgm"
 
 
@@ -120,24 +120,13 @@ def groups_for_taxonomy(**lookup):
 # --- querying --------------------------------------------------------------------------------
 
 
-class EnglishVector(Func):
-    """to_tsvector('english', search_document), spelled exactly as the GIN index expression."""
-
-    template = "to_tsvector('english'::regconfig, %(expressions)s)"
-
-    def __init__(self, expression, **extra):
-        from django.contrib.postgres.search import SearchVectorField
-
-        super().__init__(expression, output_field=SearchVectorField(), **extra)
-
-
 class StoredVector(F):
     """The `search_vector` column: to_tsvector('english', search_document), stored per row.
 
     A generated column that migration 0005 adds on PostgreSQL only, so the model does not
     declare it; this resolves to it under whatever alias the query gives the listings table.
-    Ranking reads it instead of re-parsing every matching document on every search; matching
-    stays on EnglishVector, the expression group_search_fts indexes.
+    Matching (GIN index group_search_vector, migration 0008) and ranking both read it instead
+    of re-parsing documents.
     """
 
     def __init__(self):
@@ -167,7 +156,9 @@ def _fts(queryset, query):
     from django.contrib.postgres.search import SearchQuery
 
     tsquery = SearchQuery(query, config="english", search_type="websearch")
-    return queryset.alias(_vector=EnglishVector(F("search_document"))), Q(_vector=tsquery), tsquery
+    # The stored column, not the expression: a common word is matched by a sequential scan,
+    # which must not re-parse every document (migration 0008).
+    return queryset.alias(_vector=StoredVector()), Q(_vector=tsquery), tsquery
 
 
 def search(queryset, text):
