@@ -204,9 +204,23 @@ def _active_filters(params, taxonomy):
     return active
 
 
+# What a result card shows (templates/groups/includes/group_card.html): not the long texts.
+CARD_FIELDS = [
+    "id",
+    "name",
+    "slug",
+    "summary",
+    "attendance",
+    "status",
+    "region_id",
+    "last_confirmed",
+    "moderation",
+]
+
+
 def _with_card_data(queryset):
     # The card names the place from the in-memory region tree: no join for region or host.
-    return queryset.prefetch_related(
+    return queryset.only(*CARD_FIELDS).prefetch_related(
         "types", Prefetch("meetings", queryset=Meeting.objects.order_by("weekday", "start_time"))
     )
 
