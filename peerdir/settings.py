@@ -172,7 +172,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+# Off by default in development, where a template edit should show on the next reload.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "60"))
 
 # The in-memory directory index (groups/index.py): facet counts and result pages without SQL
 # aggregation. After a change each process rebuilds it in the background, at most this often

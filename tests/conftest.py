@@ -98,6 +98,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_as_in_production(settings):
+    """Development turns the page cache off; the tests run with production's minute."""
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
 def _index_rebuilt_at_once(settings):
     """Tests change data between requests far more often than every 10 s: the directory index
     is rebuilt whenever the generation moved (tests of the throttle set it themselves). The
