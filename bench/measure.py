@@ -584,6 +584,35 @@ def kb(n):
     return f"{n / 1024:.1f}"
 
 
+def _throughput_reasons(tp, st, uncached):
+    """For a throughput target missed: what the run measured that explains it."""
+    found = []
+    for key, target_key in (("list", "list_throughput_ratio"), ("group", "group_throughput_ratio")):
+        run = tp["runs"].get(key, {})
+        ratio, target = run.get("ratio"), TARGETS[target_key]
+        if ratio is None or ratio >= target:
+            continue
+        per_request = 1000 / tp["baseline_rps"] * 2 if tp["baseline_rps"] else 0  # 2 workers
+        computed = st.get(key, {}).get("p50_ms")
+        again = tp["runs"].get(f"{key}_again", {}).get("ratio")
+        off = uncached.get(key, {}).get("rps")
+        parts = [
+            f"**Why {key} pages miss {target:.0%}** (measured in this run): the baseline view "
+            f"costs about {per_request:.1f} ms of a worker per request; computing a {key} page "
+            f"costs {computed} ms (server time p50, above)"
+        ]
+        if off:
+            parts.append(f"{off / tp['baseline_rps']:.0%} of the baseline with every page computed")
+        if again is not None:
+            parts.append(f"{again:.0%} when the same pages are asked again and served kept")
+        found += [
+            "",
+            "; ".join(parts) + ". A kept page still reads the directory generation "
+            "(one single-row query), which is what lets a change show at once.",
+        ]
+    return found
+
+
 def report(folder):
     folder = Path(folder)
     timing = {}
@@ -792,6 +821,7 @@ def report(folder):
             + '. The rows "page cache off" come from a second gunicorn with PAGE_CACHE_SECONDS=0: '
             "every request computed.",
         ]
+        lines += _throughput_reasons(tp, data["servertime"], uncached)
         lines += [
             "",
             "## Page weights",
