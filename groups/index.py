@@ -343,6 +343,11 @@ def for_generation(generation):
         return index
     if not getattr(settings, "DIRECTORY_INDEX", True):
         return None
+    if index is None and _thread is not None:
+        wait_for_rebuild()  # the worker's warm-up is under way: wait rather than build twice
+        index = _current
+        if index is not None and index.generation == generation:
+            return index
     interval = getattr(settings, "DIRECTORY_INDEX_REBUILD_SECONDS", 5)
     if index is None or interval <= 0:
         return _build(generation)
@@ -365,6 +370,19 @@ def _rebuild_in_background(interval):
     global _thread
     with _build_lock:
         if _thread is not None or time.monotonic() - _last_build < interval:
+            return
+        _thread = threading.Thread(target=_rebuild, name="directory-index", daemon=True)
+        _thread.start()
+
+
+def warm_up():
+    """Build this process's first index in the background (gunicorn's post_worker_init), so a
+    new worker's first list request does not wait a second or two for it."""
+    global _thread
+    if not getattr(settings, "DIRECTORY_INDEX", True):
+        return
+    with _build_lock:
+        if _current is not None or _thread is not None:
             return
         _thread = threading.Thread(target=_rebuild, name="directory-index", daemon=True)
         _thread.start()

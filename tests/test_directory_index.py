@@ -342,3 +342,20 @@ def test_every_count_is_what_choosing_that_option_gives(directory_world, state):
             query.setlist(name, [value])  # instead of the chosen ones: what the count means
             total = _directory(query.urlencode(), use_index=True).facet_counts()["total"]
             assert total == n, (name, value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_worker_builds_its_index_before_the_first_request_needs_it(
+    client, settings, django_assert_num_queries
+):
+    settings.DIRECTORY_INDEX_REBUILD_SECONDS = 5
+    settings.PAGE_CACHE_SECONDS = 0
+    make_group("Warm Circle", types=[make_type("Hearing Voices", slug="hearing-voices")])
+    refresh_search_document()
+    directory_index.clear()
+    directory_index.warm_up()
+    directory_index.wait_for_rebuild()
+    assert directory_index._current is not None
+    # The generation, the taxonomy (first time in this generation), then the page's 3.
+    with django_assert_num_queries(6):
+        assert "Warm Circle" in client.get(LIST).content.decode()
