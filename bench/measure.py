@@ -607,8 +607,8 @@ def _throughput_reasons(tp, st, uncached):
             parts.append(f"{again:.0%} when the same pages are asked again and served kept")
         found += [
             "",
-            "; ".join(parts) + ". A kept page still reads the directory generation "
-            "(one single-row query), which is what lets a change show at once.",
+            "; ".join(parts) + ". A kept page reads the directory generation "
+            "at most once a second per worker (one single-row query), which is what lets a change show within a second.",
         ]
     return found
 

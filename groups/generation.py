@@ -16,6 +16,7 @@ table FOR EACH STATEMENT, TRUNCATE included. SQLite: one per table and operation
 
 import time
 
+from django.conf import settings
 from django.db import connections
 
 TABLE = "groups_directorygeneration"
@@ -69,11 +70,55 @@ def current(using=None):
 
 
 def of(request):
-    """The generation for this request: read once, then remembered on the request."""
+    """The generation for this request: `recent()`, then remembered on the request."""
     stamp = getattr(request, "_directory_generation", None)
     if stamp is None:
-        stamp = request._directory_generation = current()
+        stamp = request._directory_generation = recent()
     return stamp
+
+
+# --- reading it less often ----------------------------------------------------------------------
+#
+# A kept page costs about the baseline view plus this one-row read, which under load is a third
+# of a kept page's time. So each process reads it at most once every DIRECTORY_GENERATION_TTL
+# seconds (1 by default), and again after any write the process itself makes (every statement
+# through Django's connections is watched: see `_after_writes`). A change made elsewhere (another
+# worker, the admin on another machine, psql) reaches a process within that second; a change
+# this process made is seen by its very next request, as before. TTL 0 reads on every request.
+
+_memo = None  # (stamp, time.monotonic() when read)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "MERGE", "WITH")
+
+
+def recent():
+    """The generation, read from the database at most once per TTL in this process."""
+    global _memo
+    ttl = getattr(settings, "DIRECTORY_GENERATION_TTL", 1)
+    memo, now = _memo, time.monotonic()
+    if ttl > 0 and memo is not None and now - memo[1] < ttl:
+        return memo[0]
+    stamp = current()
+    _memo = (stamp, now)
+    return stamp
+
+
+def forget():
+    global _memo
+    _memo = None
+
+
+def _after_writes(execute, sql, params, many, context):
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        if _memo is not None and sql.lstrip()[:8].upper().startswith(_WRITES):
+            forget()
+
+
+def watch_writes(sender=None, connection=None, **kwargs):
+    """connection_created: forget the remembered generation after this process writes."""
+    if _after_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_after_writes)
 
 
 def bump(using=None):

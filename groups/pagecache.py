@@ -3,7 +3,8 @@
 Most visitors are anonymous and ask for the same pages (the first pages of the directory, a
 region, a popular group). Their HTML depends only on the URL, the language and the data, so a
 page is kept under a key made of those and the directory generation (groups/generation.py): any
-change to public data makes every kept page unreachable at once. The minute only bounds what
+change to public data makes every kept page unreachable: at once in the process that made it,
+within DIRECTORY_GENERATION_TTL (a second) elsewhere. The minute only bounds what
 depends on the clock (a group's next meeting dates, "may be out of date").
 
 Never kept:

@@ -180,6 +180,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else 
 # (about a second of work at 100,000 listings), answering from the previous one meanwhile.
 DIRECTORY_INDEX = env_bool("DIRECTORY_INDEX", default=True)
 DIRECTORY_INDEX_REBUILD_SECONDS = float(os.environ.get("DIRECTORY_INDEX_REBUILD_SECONDS", "5"))
+# Each process reads the directory generation at most this often (and after its own writes):
+# changes made by other processes reach it within this many seconds (groups/generation.py).
+DIRECTORY_GENERATION_TTL = float(os.environ.get("DIRECTORY_GENERATION_TTL", "1"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -104,6 +104,14 @@ def _page_cache_as_in_production(settings):
 
 
 @pytest.fixture(autouse=True)
+def _generation_read_on_every_request(settings):
+    """Production reads the directory generation at most once a second per process; tests read
+    it on every request, so pinned query counts do not depend on how fast a test runs. The
+    remembered generation has its own tests (tests/test_directory_index.py)."""
+    settings.DIRECTORY_GENERATION_TTL = 0
+
+
+@pytest.fixture(autouse=True)
 def _index_rebuilt_at_once(settings):
     """Tests change data between requests far more often than every 10 s: the directory index
     is rebuilt whenever the generation moved (tests of the throttle set it themselves). The

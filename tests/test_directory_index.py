@@ -7,6 +7,7 @@ in every order), and must never be used once the data it was built from has chan
 import datetime as dt
 import itertools
 import time
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -359,3 +360,50 @@ def test_a_new_worker_builds_its_index_before_the_first_request_needs_it(
     # The generation, the taxonomy (first time in this generation), then the page's 3.
     with django_assert_num_queries(6):
         assert "Warm Circle" in client.get(LIST).content.decode()
+
+
+# --- the generation, remembered for a second -------------------------------------------------
+
+
+def test_the_generation_is_read_at_most_once_a_second(db, settings, django_assert_num_queries):
+    settings.DIRECTORY_GENERATION_TTL = 1
+    generation.forget()
+    with django_assert_num_queries(1):
+        first = generation.recent()
+    with django_assert_num_queries(0):
+        assert generation.recent() == first
+
+
+def test_a_write_by_this_process_is_seen_by_its_next_request(client, settings, directory_world):
+    settings.DIRECTORY_GENERATION_TTL = 3600
+    page = client.get(LIST, {"type": "hearing-voices"}).content.decode()
+    assert "Seen At Once" not in page
+    make_group("Seen At Once", types=[directory_world["types"][0]])
+    refresh_search_document()
+    assert "Seen At Once" in client.get(LIST, {"type": "hearing-voices"}).content.decode()
+
+
+def test_a_change_made_elsewhere_shows_within_the_ttl(client, settings, listing_elsewhere):
+    settings.DIRECTORY_GENERATION_TTL = 1
+    group, changed = listing_elsewhere
+    assert "Meets by the old pier" in client.get(group.get_absolute_url()).content.decode()
+    changed()  # as another process would: this one's remembered generation is not told
+    kept = client.get(group.get_absolute_url()).content.decode()
+    assert "Meets by the old pier" in kept  # the kept page, for at most the TTL
+    later = time.monotonic() + 1.1
+    with mock.patch.object(generation.time, "monotonic", lambda: later):
+        fresh = client.get(group.get_absolute_url()).content.decode()
+    assert "Meets in the new library" in fresh
+
+
+@pytest.fixture
+def listing_elsewhere(settings):
+    group = make_group("Elsewhere Circle", summary="Meets by the old pier")
+    generation.forget()
+
+    def changed():
+        remembered = generation._memo
+        SupportGroup.objects.filter(pk=group.pk).update(summary="Meets in the new library")
+        generation._memo = remembered  # another process's write: nobody told this one
+
+    return group, changed
