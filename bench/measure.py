@@ -322,7 +322,18 @@ def first_search():
 
 
 def list_queries_by_page():
-    """Queries for the list's first, a middle and the last page: the same number whatever the page."""
+    """Queries for the list's first, a middle and the last page: the same number whatever the page.
+
+    Counted with the directory generation read on every request (DIRECTORY_GENERATION_TTL=0): in
+    production a worker reads it at most once a second, so a request asks this many or one fewer.
+    """
+    from django.test import override_settings
+
+    with override_settings(DIRECTORY_GENERATION_TTL=0):
+        return _list_queries_by_page()
+
+
+def _list_queries_by_page():
     client = Client(HTTP_HOST="127.0.0.1")
     total = SupportGroup.objects.published().count()
     last = max(1, (total + 19) // 20)
@@ -723,7 +734,9 @@ def report(folder):
             "",
             f"Queries on the list's pages {', '.join(by_page)}: "
             f"{', '.join(str(v) for v in by_page.values())} (target ≤ {TARGETS['list_queries']}, "
-            f"constant): {mark(ok)}",
+            f"constant): {mark(ok)}. Counted with the directory generation read on every "
+            "request; a worker reads it at most once a second, so the rows above show one fewer "
+            "for most requests.",
         ]
         checks.append(
             (
