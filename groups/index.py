@@ -334,9 +334,9 @@ def for_generation(generation):
     The first index of a process is built in the request. After a change, the request that
     notices it starts a rebuild in a background thread, at most once every
     DIRECTORY_INDEX_REBUILD_SECONDS, and is answered from the index it has: a change reaches
-    the list a few seconds later (a listing's own page reads the database, so it shows there at
-    once). With the setting at 0 (tests) every rebuild happens in the request. Callers tell a
-    stale index by its `generation`; None means the index is off.
+    the list a few seconds later (a listing's own page reads the database, so it shows there
+    within the generation's TTL). With the setting at 0 (tests) every rebuild happens in the
+    request. Callers tell a stale index by its `generation`; None means the index is off.
     """
     index = _current
     if index is not None and index.generation == generation:
@@ -367,25 +367,26 @@ def _build(generation):
 
 
 def _rebuild_in_background(interval):
-    global _thread
     with _build_lock:
-        if _thread is not None or time.monotonic() - _last_build < interval:
-            return
-        _thread = threading.Thread(target=_rebuild, name="directory-index", daemon=True)
-        _thread.start()
+        if _thread is None and time.monotonic() - _last_build >= interval:
+            _start_rebuild()
 
 
 def warm_up():
     """Build this process's first index in the background (gunicorn's post_worker_init), so a
     new worker's first list request does not wait a second or two for it."""
-    global _thread
     if not getattr(settings, "DIRECTORY_INDEX", True):
         return
     with _build_lock:
-        if _current is not None or _thread is not None:
-            return
-        _thread = threading.Thread(target=_rebuild, name="directory-index", daemon=True)
-        _thread.start()
+        if _current is None and _thread is None:
+            _start_rebuild()
+
+
+def _start_rebuild():
+    """Under _build_lock: one rebuild thread at a time."""
+    global _thread
+    _thread = threading.Thread(target=_rebuild, name="directory-index", daemon=True)
+    _thread.start()
 
 
 def _rebuild():
