@@ -118,37 +118,39 @@ def zone_offset_minutes(name, when=None):
 
 # --- taxonomy ---------------------------------------------------------------------------------
 
-_taxonomy = None  # (generation, Taxonomy): this process's latest
-_tree = None  # (generation, RegionTree), for pages that need only the regions
+# Loaded once per process per directory generation (groups/generation.py): name -> (stamp, value).
+_kept = {}
 
 
-_catalogue = None  # (generation, {"types": {id: GroupType}, "audiences": ..., "languages": ...})
+def per_generation(name, generation, load):
+    """`load()`'s value, kept in this process until the directory generation changes."""
+    kept = _kept.get(name)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    value = load()
+    _kept[name] = (generation, value)
+    return value
 
 
-def catalogue(generation):
-    """Every type, audience and language as model instances, by id: 3 queries per generation."""
-    global _catalogue
-    cached = _catalogue
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    found = {
+def _load_catalogue():
+    return {
         "types": {o.pk: o for o in GroupType.objects.all()},
         "audiences": {o.pk: o for o in Audience.objects.all()},
         "languages": {o.pk: o for o in Language.objects.all()},
     }
-    _catalogue = (generation, found)
-    return found
+
+
+def catalogue(generation):
+    """Every type, audience and language as model instances, by id: 3 queries per generation."""
+    return per_generation("catalogue", generation, _load_catalogue)
 
 
 def region_tree(generation):
-    """All regions as of `generation`: one query once per process per generation."""
-    global _tree
-    for cached in (_taxonomy, _tree):
-        if cached is not None and cached[0] == generation:
-            return cached[1] if isinstance(cached[1], RegionTree) else cached[1].tree
-    tree = RegionTree.load()
-    _tree = (generation, tree)
-    return tree
+    """All regions as of `generation`: the taxonomy's tree if it is loaded, else one query."""
+    taxonomy = _kept.get("taxonomy")
+    if taxonomy is not None and taxonomy[0] == generation:
+        return taxonomy[1].tree
+    return per_generation("regions", generation, RegionTree.load)
 
 
 @dataclass
@@ -194,13 +196,7 @@ class Taxonomy:
     @classmethod
     def current(cls, generation):
         """The taxonomy as of `generation`: loaded once per process per generation."""
-        global _taxonomy
-        cached = _taxonomy
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        taxonomy = cls.load()
-        _taxonomy = (generation, taxonomy)
-        return taxonomy
+        return per_generation("taxonomy", generation, cls.load)
 
     def options(self, name):
         if name == "type":
@@ -521,7 +517,6 @@ class Directory:
         self.params = params
         self.taxonomy = taxonomy
         self.generation = generation
-        self._now = None  # the moment "next meeting" is counted from, fixed per request
         self.tz_offset = zone_offset_minutes(params.tz) if params.tz else None
         if base is None:
             base, base_key = SupportGroup.objects.published(), "published"
@@ -556,6 +551,11 @@ class Directory:
     def results(self):
         return self.filtered()
 
+    @cached_property
+    def now(self):
+        """The moment "next meeting" is counted from: one per request."""
+        return timezone.now()
+
     @property
     def sort(self):
         return self.params.sort or ("relevance" if self.params.q else "name")
@@ -568,8 +568,7 @@ class Directory:
         if sort == "updated":
             return queryset.order_by("-updated_at", "name", "pk")
         if sort == "next":
-            self._now = self._now or timezone.now()
-            now_minute = week_minute(self._now)
+            now_minute = week_minute(self.now)
             upcoming = (
                 Meeting.objects.filter(group=OuterRef("pk"), utc_minute_of_week__isnull=False)
                 .annotate(wait=Mod(F("utc_minute_of_week") + (WEEK - now_minute), WEEK))
@@ -761,8 +760,7 @@ class Directory:
         elif sort == "updated":
             order = self.index.updated_order()
         elif sort == "next":
-            self._now = self._now or timezone.now()
-            order = self.index.next_order(week_minute(self._now))
+            order = self.index.next_order(week_minute(self.now))
         else:
             order = None
         return self.index.page(bits, start, count, order)

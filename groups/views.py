@@ -59,7 +59,7 @@ def home(request):
     key = f"home:v2:{generation.of(request)}"
     counts = cache.get(key)
     if counts is None:
-        counts = _home_counts()
+        counts = _home_counts(filters.region_tree(generation.of(request)))
         cache.set(key, counts, HOME_CACHE_SECONDS)
     return render(
         request,
@@ -68,13 +68,13 @@ def home(request):
     )
 
 
-def _home_counts():
-    """Types and regions with their numbers of published listings, and the total (4 queries)."""
+def _home_counts(taxonomy_tree):
+    """Types and regions with their numbers of published listings, and the total (3 queries;
+    the regions come from the per-generation tree)."""
     published = SupportGroup.objects.published()
     types = GroupType.objects.annotate(
         n=Count("groups", filter=Q(groups__moderation=SupportGroup.Moderation.PUBLISHED))
     ).filter(n__gt=0)
-    taxonomy_tree = filters.RegionTree.load()
     per_region = dict(
         published.order_by()
         .filter(region__isnull=False)

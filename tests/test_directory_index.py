@@ -167,11 +167,11 @@ def test_the_index_gives_the_same_pages_as_sql(directory_world, settings, state)
 def test_the_next_meeting_order_is_the_same_as_sqls(directory_world, settings, state, moment):
     when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
     directory = _directory(state, use_index=True)
-    directory._now = when
+    directory.now = when
     total = directory.facet_counts()["total"]
     settings.DIRECTORY_INDEX = False
     by_sql = _directory(state, use_index=False)
-    by_sql._now = when
+    by_sql.now = when
     assert directory.page_ids(0, total) == _sql_page(by_sql, 0, total)
 
 
@@ -308,7 +308,7 @@ def test_list_queries_stay_fixed_with_the_index(
         make_meeting(make_group(f"Extra {i}", types=[directory_world["types"][0]]))
     refresh_search_document()
     directory_index.clear()
-    filters._taxonomy = None
+    filters._kept.clear()
     # First request of a generation: 1 generation, 2 taxonomy, 5 to build the index
     # (listings, types, audiences, languages, meetings), 3 for the page (rows, types, meetings).
     with django_assert_num_queries(11):
