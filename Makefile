@@ -4,17 +4,34 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYTEST_ARGS ?=
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip prints a harmless warning per install on these machines; everything else it says is kept.
+PIP_INSTALL = $(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt 2>&1 | { grep -v "is ignored" || true; }
 
-.PHONY: install run serve seed test test-fast lint format migrations-check bench clean
+.PHONY: install lock lock-check run serve seed test test-fast lint format migrations-check bench clean
 
-$(VENV)/.installed: pyproject.toml
+# The locked set (exact versions and hashes), never the ranges: every machine runs what CI tested.
+# The project itself is not installed: manage.py, pytest and gunicorn import it from this folder.
+$(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/pip install --quiet -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(PIP_INSTALL)
 	$(PY) -c "import django, django_filters, allauth, playwright" # fails loudly if the install did not work
 	touch $@
 
 install: $(VENV)/.installed
+
+# Upgrade on purpose: newest releases allowed by pyproject.toml's ranges, then `make test` and commit
+# pyproject.toml, requirements.txt and requirements-dev.txt together.
+LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux
+lock: install
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade -o requirements.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) --upgrade -c requirements.txt -o requirements-dev.txt
+	$(PIP_INSTALL)
+
+# The lock files still satisfy pyproject.toml's ranges, and the runtime set is the dev set's subset.
+lock-check: install
+	$(PY) .ci/check_lock.py
 
 seed: install
 	$(PY) manage.py migrate --noinput
