@@ -71,13 +71,13 @@ def _listing_formfield(model_field, **kwargs):
 
 
 class ListingForm(forms.ModelForm):
-    formfield_callback = _listing_formfield
     # The version the organizer started from; a save from an older version is a conflict.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = SupportGroup
         fields = LISTING_FIELDS
+        formfield_callback = _listing_formfield
         widgets = {
             "types": forms.CheckboxSelectMultiple,
             "audiences": forms.CheckboxSelectMultiple,

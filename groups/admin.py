@@ -9,6 +9,7 @@ autocomplete widgets for large relations.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -186,8 +187,13 @@ class OwnedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Moderators paste "example.org": assume https, as Django 6 will (and as the organizer form does).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(SupportGroup)
 class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "name",
         "kind",
@@ -402,6 +408,7 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "region", "website"]
     search_fields = ["name", "slug"]
     list_select_related = ["region"]

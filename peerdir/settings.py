@@ -248,6 +248,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_PREVENT_ENUMERATION = True
+# Sensitive account changes ask for the password again. allauth 65.22 added "a code by mail" as a
+# default alternative; every organizer has a password, so that page (and its mail) stays off.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

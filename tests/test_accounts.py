@@ -161,3 +161,13 @@ def test_repeated_wrong_passwords_are_rate_limited(client):
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
     assert "Too many" in response.content.decode()
+
+
+def test_a_sensitive_change_asks_for_the_password_and_offers_no_code_by_mail(client):
+    client.force_login(make_user("organizer@example.org"))
+    page = client.get(reverse("account_reauthenticate"))
+    assert page.status_code == 200
+    assert 'name="password"' in page.content.decode()
+    assert reverse("account_request_reauthentication_code") not in page.content.decode()
+    assert client.post(reverse("account_request_reauthentication_code")).status_code == 403
+    assert mail.outbox == []
