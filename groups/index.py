@@ -79,9 +79,11 @@ def active_first():
 
     return Case(
         When(status=Status.ACTIVE, then=Value(0)),
-        When(status=Status.FORMING, then=Value(1)),
-        When(status=Status.PAUSED, then=Value(2)),
-        default=Value(3),
+        # Listed like an active group, after the ones a source says are running.
+        When(status=Status.UNCONFIRMED, then=Value(1)),
+        When(status=Status.FORMING, then=Value(2)),
+        When(status=Status.PAUSED, then=Value(3)),
+        default=Value(4),
         output_field=IntegerField(),
     )
 

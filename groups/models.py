@@ -58,6 +58,8 @@ class ListingKind(models.TextChoices):
     NETWORK = "network", _("Network or organisation")
     RESIDENTIAL = "residential", _("Peer respite or crisis service")
     TRAINING = "training", _("Training programme")
+    # A source that describes a type of group without naming one (issue #21).
+    KIND_OF_GROUP = "kind_of_group", _("A kind of group, not one group")
 
 
 class Attendance(models.TextChoices):
@@ -70,6 +72,9 @@ class Attendance(models.TextChoices):
 
 class Status(models.TextChoices):
     ACTIVE = "active", _("Active")
+    # Listed and searchable like an active group, but no source says it still meets: a listing
+    # built from an old document must not claim the present (issue #21).
+    UNCONFIRMED = "unconfirmed", _("Not confirmed: not known to be still running")
     FORMING = "forming", _("Forming: first meeting not yet set")
     PAUSED = "paused", _("Paused")
     CLOSED = "closed", _("Closed")
@@ -296,7 +301,7 @@ class SupportGroup(models.Model):
         _("attendance"), max_length=12, choices=Attendance.choices, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
 
     region = models.ForeignKey(
@@ -410,6 +415,16 @@ class SupportGroup(models.Model):
         if self.last_confirmed is None:
             return True
         return self.last_confirmed < timezone.localdate() - self.STALE_AFTER
+
+    @property
+    def status_label(self):
+        """The status as a visitor reads it: for a listing not confirmed, which document it is
+        known from and how old that document is."""
+        if self.status == Status.UNCONFIRMED:
+            from groups.sources import not_confirmed_label
+
+            return not_confirmed_label(self.source_document) or self.get_status_display()
+        return self.get_status_display()
 
     def public_contacts(self):
         """Only what the organizer chose to publish."""

@@ -212,6 +212,7 @@ CARD_FIELDS = [
     "summary",
     "attendance",
     "status",
+    "source_document",  # the "not confirmed" line names the document
     "region_id",
     "last_confirmed",
     "moderation",

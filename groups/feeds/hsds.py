@@ -49,6 +49,8 @@ MEETS_IN_PERSON = {Attendance.IN_PERSON, Attendance.HYBRID}
 
 SERVICE_STATUS = {
     Status.ACTIVE: "active",
+    # Listed, not cancelled: HSDS has no "not confirmed"; the listing's freshness says the rest.
+    Status.UNCONFIRMED: "active",
     Status.FORMING: "inactive",
     Status.PAUSED: "temporarily closed",
     Status.CLOSED: "defunct",
