@@ -506,3 +506,10 @@ def test_kind_of_group_listings_say_so_where_visitors_read_them(seed):
     facebook = kinds.get(slug="facebook-groups-for-coming-off-psychiatric-drugs")
     assert "weekly phone calls" in facebook.summary
     assert "Search Facebook" not in facebook.how_to_join
+
+
+def test_every_seed_listing_page_says_how_old_its_source_is(seed, client):
+    """Issue #21: a visitor learns what the documents say, and when they said it."""
+    for group in SupportGroup.objects.all():
+        page = client.get(group.get_absolute_url()).content.decode()
+        assert "2018 or later" in page or "undated" in page, group.slug
