@@ -513,3 +513,19 @@ def test_every_seed_listing_page_says_how_old_its_source_is(seed, client):
     for group in SupportGroup.objects.all():
         page = client.get(group.get_absolute_url()).content.decode()
         assert "2018 or later" in page or "undated" in page, group.slug
+
+
+def test_refreshing_the_seed_removes_a_schedule_the_fixtures_no_longer_have(seed):
+    """A database seeded before issue #21 has the North East forum "every other month"."""
+    forum = SupportGroup.objects.get(slug="north-east-mad-studies-forum")
+    Meeting.objects.create(group=forum, frequency=Meeting.Frequency.BIMONTHLY, timezone="UTC")
+    call_command("load_seed", stdout=io.StringIO())
+    assert forum.meetings.exists()  # without --refresh, nothing seeded is touched
+    call_command("load_seed", "--refresh", stdout=io.StringIO())
+    assert not forum.meetings.exists()
+    assert (
+        SupportGroup.objects.get(
+            slug="family-alliance-for-humane-mental-health-care"
+        ).meetings.count()
+        == 1
+    )

@@ -3,9 +3,11 @@
 Reference data (group types, audiences, languages, regions, host organisations) is refreshed from
 the fixtures every time. Listings and their meetings are only ever *added*: a seed listing that is
 already in the database (same key or same slug) is left as organizers and moderators have made it,
-so `make run` twice never undoes anyone's edits. `--refresh` overwrites seed listings too.
+so `make run` twice never undoes anyone's edits. `--refresh` overwrites seed listings too, and
+removes meetings of seed listings that the fixtures no longer have.
 """
 
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -57,6 +59,19 @@ def add_missing_listings(path):
     return created
 
 
+def remove_dropped_meetings(path):
+    """After a refresh, a seed listing has exactly the fixtures' meetings: a schedule dropped
+    from the fixtures because its document does not support it (issue #21: the North East
+    forum's "bi-monthly") must not stay on the page."""
+    from groups.models import Meeting
+
+    with open(path, encoding="utf-8") as stream:
+        rows = json.load(stream)
+    groups = {row["pk"] for row in rows if row["model"] == "groups.supportgroup"}
+    meetings = {row["pk"] for row in rows if row["model"] == "groups.meeting"}
+    Meeting.objects.filter(group_id__in=groups).exclude(pk__in=meetings).delete()
+
+
 class Command(BaseCommand):
     help = "Load the seed directory from fixtures/: refresh reference data, add missing listings."
 
@@ -64,7 +79,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--refresh",
             action="store_true",
-            help="Also overwrite seed listings already in the database with the fixtures' version.",
+            help=(
+                "Also overwrite seed listings already in the database with the fixtures' version "
+                "(their meetings included: meetings the fixtures do not have are removed)."
+            ),
         )
 
     def handle(self, *args, refresh=False, **options):
@@ -81,6 +99,7 @@ class Command(BaseCommand):
             for path in seed_fixture_paths(LISTING_FIXTURES):
                 if refresh:
                     call_command("loaddata", str(path), verbosity=0)
+                    remove_dropped_meetings(path)
                 else:
                     created += add_missing_listings(path)
             if created:
