@@ -1,4 +1,15 @@
-"""iCalendar feeds: one VEVENT per regular meeting, in the group's own time zone."""
+"""iCalendar feeds: one VEVENT per regular meeting, in the group's own time zone.
+
+What every event says, whatever client reads it:
+- its time zone is one of ours (groups.tzical): yearly RRULEs that ical.js, Google, Outlook and
+  Apple read alike, open-ended like the meetings' own RRULEs;
+- an end: DTEND when the organizer gave one, else DURATION of DEFAULT_LENGTH (the length the
+  Meeting Guide apps assume too), and the description says the end time is not listed;
+- for a listing that is closed or paused (SupportGroup.advertises_meetings), STATUS:CANCELLED, so
+  a calendar that subscribed earlier shows the meetings as cancelled rather than still on.
+A calendar with no event at all is never served (RFC 5545 wants at least one component): the
+views answer 404 with a sentence instead.
+"""
 
 import datetime as dt
 
@@ -7,17 +18,27 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups import schedule
+from groups import schedule, tzical
 
 PRODID = "-//Peer Directory//peerdir//EN"
+DEFAULT_LENGTH = dt.timedelta(hours=1)
 
 
 def _host():
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "peerdir"
 
 
+def has_events(meetings):
+    """Whether these schedules give a calendar anything: a regular day and a start time."""
+    return any(schedule.has_recurrence(m) and m.start_time for m in meetings)
+
+
 def _description(group, meeting):
     lines = [group.summary, meeting.describe()]
+    if not group.advertises_meetings:
+        lines.insert(0, _("Cancelled: %(status)s.") % {"status": group.get_status_display()})
+    if schedule.duration(meeting) is None:
+        lines.append(_("The end time is not listed."))
     if meeting.notes:
         lines.append(meeting.notes)
     contacts = group.public_contacts()
@@ -48,11 +69,17 @@ def event_for(group, meeting, now=None):
     event.add("uid", f"meeting-{meeting.pk}@{_host()}")
     event.add("dtstamp", (group.updated_at or timezone.now()).astimezone(dt.UTC))
     event.add("summary", group.name)
+    if getattr(start.tzinfo, "key", None) == "UTC":
+        start = start.astimezone(dt.UTC)  # written as ...Z: no VTIMEZONE to need
     event.add("dtstart", start)  # zoneinfo-aware: written with TZID=<the IANA name>
     length = schedule.duration(meeting)
     if length:
         event.add("dtend", start + length)
+    else:
+        event.add("duration", DEFAULT_LENGTH)
     event.add("rrule", icalendar.vRecur.from_ical(rrule))
+    if not group.advertises_meetings:
+        event.add("status", "CANCELLED")
     event.add("url", settings.SITE_URL + group.get_absolute_url())
     event.add("description", _description(group, meeting))
     if group.venue or group.address:
@@ -61,7 +88,17 @@ def event_for(group, meeting, now=None):
 
 
 def build(groups, title, now=None):
-    """The .ics bytes for these listings (their `meetings` should be prefetched)."""
+    """The .ics bytes for these listings (their `meetings` should be prefetched), or None when
+    no listing has a meeting a calendar can hold."""
+    now = now or timezone.now()
+    events = []
+    for group in groups:
+        for meeting in group.meetings.all():
+            event = event_for(group, meeting, now)
+            if event is not None:
+                events.append(event)
+    if not events:
+        return None
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -69,10 +106,15 @@ def build(groups, title, now=None):
     # An X- property is not typed as TEXT by icalendar: without vText a line break in a
     # listing's name reaches the output unescaped (icalendar then refuses: a 500).
     cal.add("x-wr-calname", icalendar.vText(title))
-    for group in groups:
-        for meeting in group.meetings.all():
-            event = event_for(group, meeting, now)
-            if event is not None:
-                cal.add_component(event)
-    cal.add_missing_timezones()
+    zones = sorted({e["dtstart"].dt.tzinfo.key for e in events if _named_zone(e)})
+    for name in zones:
+        # From the year before: DTSTARTs are on or after yesterday.
+        cal.add_component(tzical.vtimezone(name, now.year - 1))
+    for event in events:
+        cal.add_component(event)
     return cal.to_ical()
+
+
+def _named_zone(event):
+    tzinfo = event["dtstart"].dt.tzinfo
+    return getattr(tzinfo, "key", None) not in (None, "UTC")

@@ -80,6 +80,11 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Statuses under which a listing advertises no upcoming meetings anywhere (page, calendar, structured
+# data, feeds). Every other status, including any added later, still lists the meetings.
+NOT_MEETING_STATUSES = frozenset({Status.CLOSED, Status.PAUSED})
+
+
 class Cost(models.TextChoices):
     UNKNOWN = "", _("Not stated")
     FREE = "free", _("Free")
@@ -249,6 +254,10 @@ class Organization(models.Model):
 class SupportGroupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(moderation=SupportGroup.Moderation.PUBLISHED)
+
+    def advertising_meetings(self):
+        """Listings whose meetings we announce as upcoming (SupportGroup.advertises_meetings)."""
+        return self.exclude(status__in=NOT_MEETING_STATUSES)
 
     def in_region(self, region_ids):
         return self.filter(region_id__in=region_ids)
@@ -436,6 +445,13 @@ class SupportGroup(models.Model):
             if value and getattr(self, f"{field}_public"):
                 contacts[field] = value
         return contacts
+
+    @property
+    def advertises_meetings(self):
+        """Whether pages, calendars, structured data and feeds announce upcoming meetings.
+
+        The one rule every output follows: closed and paused listings give no upcoming dates."""
+        return self.status not in NOT_MEETING_STATUSES
 
     @property
     def has_hidden_email(self):

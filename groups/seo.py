@@ -2,14 +2,28 @@
 
 Built as Python dicts, serialised with json.dumps and escaped so that no `</script>` (nor any
 `<`, `>` or `&`) can appear inside the script element that carries it.
+
+A listing is an Organization; each of its meeting schedules is an `EventSeries` (its `Schedule`
+says the rule, as apps want it) whose `subEvent`s are the next dated meetings, the same ones the
+page lists, each an Event with `startDate`, `endDate`, `eventStatus` and `location`: what search
+engines' event results require, which a Schedule alone never gives them. Why not Events only: the
+rule would be lost; why not the Schedule only: no engine shows an Event without a date.
+A closed or paused listing (SupportGroup.advertises_meetings) has series with `eventStatus`
+EventCancelled or EventPostponed and no dated Event at all.
+Values keep to schema.org's ranges: times are hh:mm:ss; `byMonthWeek` is 1-5, so a "last week of
+the month" schedule carries no Schedule (its dated Events still say when it meets); a
+VirtualLocation's `url` is the organizer's published joining link, never our page.
 """
 
 import json
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from groups import schedule
+from groups.models import Status
 
 DAY_URLS = [f"https://schema.org/{day}" for day in (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
@@ -21,6 +35,12 @@ ATTENDANCE_MODE = {
     "phone": "https://schema.org/OnlineEventAttendanceMode",
     "hybrid": "https://schema.org/MixedEventAttendanceMode",
 }
+EVENT_STATUS = {
+    Status.CLOSED: "https://schema.org/EventCancelled",
+    Status.PAUSED: "https://schema.org/EventPostponed",
+}
+SCHEDULED = "https://schema.org/EventScheduled"
+UPCOMING_PER_SERIES = 3
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -41,8 +61,18 @@ def _location(group):
             place["address"] = group.address
         places.append(place)
     if group.attendance in ("online", "phone", "hybrid"):
-        places.append({"@type": "VirtualLocation", "url": _absolute(group.get_absolute_url())})
+        virtual = {"@type": "VirtualLocation"}
+        join_url = group.public_contacts().get("join_url")
+        if join_url:
+            virtual["url"] = join_url
+        else:
+            virtual["name"] = _("Online: ask the group for the joining details")
+        places.append(virtual)
     return places[0] if len(places) == 1 else places
+
+
+def _time(value):
+    return value.strftime("%H:%M:%S")
 
 
 def schedule_json(meeting):
@@ -52,19 +82,35 @@ def schedule_json(meeting):
         "@type": "Schedule",
         "repeatFrequency": FREQUENCY[meeting.frequency],
         "byDay": DAY_URLS[meeting.weekday],
-        "startTime": meeting.start_time.strftime("%H:%M"),
+        "startTime": _time(meeting.start_time),
         "scheduleTimezone": meeting.timezone,
     }
     if meeting.end_time:
-        data["endTime"] = meeting.end_time.strftime("%H:%M")
+        data["endTime"] = _time(meeting.end_time)
     if meeting.frequency in ("monthly", "bimonthly"):
-        data["byMonthWeek"] = schedule.parse_weeks(meeting.weeks_of_month) or [1]
+        weeks = schedule.parse_weeks(meeting.weeks_of_month) or [1]
+        if any(week < 1 for week in weeks):
+            return None  # "last": outside byMonthWeek's 1-5
+        data["byMonthWeek"] = weeks
     if meeting.start_date:
         data["startDate"] = meeting.start_date.isoformat()
     return data
 
 
-def group_data(group, meetings):
+def _instances(group, meeting, base, now):
+    found = []
+    length = schedule.duration(meeting)
+    for start in meeting.next_occurrences(count=UPCOMING_PER_SERIES, after=now):
+        event = {**base, "@type": "Event", "startDate": start.isoformat()}
+        if length:
+            event["endDate"] = (start + length).isoformat()
+        event["eventStatus"] = SCHEDULED
+        found.append(event)
+    return found
+
+
+def group_data(group, meetings, now=None):
+    now = now or timezone.now()
     url = _absolute(group.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -87,35 +133,43 @@ def group_data(group, meetings):
         data["email"] = contacts["email"]
     if "phone" in contacts:
         data["telephone"] = contacts["phone"]
-    events = []
+    series = []
     for meeting in meetings:
-        event_schedule = schedule_json(meeting)
-        if event_schedule is None:
+        if not schedule.has_recurrence(meeting) or meeting.start_time is None:
             continue
-        event = {
-            "@type": "Event",
+        base = {
             "name": group.name,
             "description": group.summary,
             "url": url,
-            "eventSchedule": event_schedule,
-            "eventAttendanceMode": ATTENDANCE_MODE.get(group.attendance),
             "organizer": {"@id": url},
         }
-        if not event["eventAttendanceMode"]:
-            del event["eventAttendanceMode"]  # not stated: say nothing rather than guess
+        mode = ATTENDANCE_MODE.get(group.attendance)
+        if mode:  # not stated: say nothing rather than guess
+            base["eventAttendanceMode"] = mode
         location = _location(group)
         if location:
-            event["location"] = location
+            base["location"] = location
         if group.cost == "free":
-            event["isAccessibleForFree"] = True
-        events.append(event)
-    if events:
-        data["event"] = events
+            base["isAccessibleForFree"] = True
+        item = {**base, "@type": "EventSeries"}
+        event_schedule = schedule_json(meeting)
+        if event_schedule:
+            item["eventSchedule"] = event_schedule
+        if group.advertises_meetings:
+            item["eventStatus"] = SCHEDULED
+            instances = _instances(group, meeting, base, now)
+            if instances:
+                item["subEvent"] = instances
+        else:
+            item["eventStatus"] = EVENT_STATUS.get(group.status, SCHEDULED)
+        series.append(item)
+    if series:
+        data["event"] = series
     return data
 
 
-def group_json_ld(group, meetings):
-    return to_script(group_data(group, meetings))
+def group_json_ld(group, meetings, now=None):
+    return to_script(group_data(group, meetings, now))
 
 
 def organization_json_ld(org, groups):

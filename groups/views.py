@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseNotFound, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -491,22 +491,23 @@ def group_detail(request, slug):
     group = _listing(request, slug)
     tree = filters.region_tree(generation.of(request))
     meetings = list(group.meetings.all())
+    now = timezone.now()  # one instant for the page's dates and its structured data
     back = safe_back(request.GET.get("back", ""))
     context = {
         "group": group,
         "places": _places(tree, group.region_id),
         "meetings": meetings,
         "schedule_lines": [m.describe() for m in meetings],
-        "upcoming": upcoming(meetings),
+        "upcoming": upcoming(meetings, now=now) if group.advertises_meetings else [],
         "zones": sorted({m.timezone for m in meetings if m.start_time}),
         "contacts": group.public_contacts(),
         "back_url": reverse("groups:list") + (f"?{back}" if back else ""),
         "has_back": bool(back),
         "canonical_url": absolute(group.get_absolute_url()),
         "calendar_url": reverse("groups:calendar", args=[group.slug])
-        if any(schedule.has_recurrence(m) and m.start_time for m in meetings)
+        if group.advertises_meetings and calendar.has_events(meetings)
         else "",
-        "json_ld": seo.group_json_ld(group, meetings),
+        "json_ld": seo.group_json_ld(group, meetings, now=now),
         "is_public": group.moderation == SupportGroup.Moderation.PUBLISHED,
     }
     return render(request, "groups/detail.html", context)
@@ -516,6 +517,12 @@ def group_detail(request, slug):
 
 
 def _calendar_response(body, filename):
+    if body is None:
+        # An empty VCALENDAR is invalid (RFC 5545) and some clients then keep the old copy.
+        return HttpResponseNotFound(
+            _("None of these groups has regular meeting times that a calendar can show."),
+            content_type="text/plain; charset=utf-8",
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -536,9 +543,8 @@ def search_calendar(request):
     taxonomy = filters.Taxonomy.current(generation.of(request))
     params = filters.parse_params(request.GET, taxonomy)
     directory = filters.Directory(params, taxonomy)
-    groups = directory.ordered(directory.results).prefetch_related("meetings")[
-        :SEARCH_CALENDAR_LIMIT
-    ]
+    found = directory.ordered(directory.results).advertising_meetings()
+    groups = found.prefetch_related("meetings")[:SEARCH_CALENDAR_LIMIT]
     body = calendar.build(list(groups), title=_("%(site)s: search") % {"site": settings.SITE_NAME})
     return _calendar_response(body, "peer-support-groups.ics")
 
@@ -550,10 +556,12 @@ def search_calendar(request):
 def robots_txt(request):
     lines = [
         "User-agent: *",
-        "Allow: /",
+        # Disallow lines first: first-match parsers (Python's urllib.robotparser) stop at the
+        # first rule that matches, and "Allow: /" matches everything.
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /organizer/",
+        "Allow: /",
         f"Sitemap: {absolute('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

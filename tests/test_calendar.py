@@ -1,4 +1,5 @@
 import datetime as dt
+import zoneinfo
 
 import icalendar
 import pytest
@@ -93,3 +94,78 @@ def test_search_calendar_runs_a_fixed_number_of_queries(client, django_assert_nu
     # the directory generation, types+audiences+languages, regions, the listings, their meetings
     with django_assert_num_queries(5):
         parse(client.get(reverse("groups:search_calendar"), {"type": "nope"}))
+
+
+ZONES = [
+    "Europe/London",
+    "Europe/Dublin",
+    "America/Los_Angeles",
+    "America/New_York",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_time_zones_give_the_right_offset_in_january_and_july_for_decades(client, zone):
+    group = make_group("Zoned")
+    make_meeting(group, timezone=zone)
+
+    body = client.get(reverse("groups:calendar", args=[group.slug])).content
+    cal = icalendar.Calendar.from_ical(body)
+
+    (vtimezone,) = cal.walk("VTIMEZONE")
+    # One date per RDATE line at most (ical.js reads only the first), and rules that never end.
+    assert b"RDATE" not in body
+    for observance in vtimezone.subcomponents:
+        assert "UNTIL" not in observance["rrule"]
+    tz = vtimezone.to_tz()
+    for year in (2027, 2031, 2038, 2045):
+        for month in (1, 7):
+            moment = dt.datetime(year, month, 15, 12)
+            expected = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone)).utcoffset()
+            assert moment.replace(tzinfo=tz).utcoffset() == expected, (year, month)
+
+
+def test_meeting_without_an_end_time_lasts_an_hour_and_says_so(client):
+    group = make_group("Open Ended")
+    make_meeting(group, end_time=None)
+
+    (event,) = events(parse(client.get(reverse("groups:calendar", args=[group.slug]))))
+
+    assert event.decoded("duration") == dt.timedelta(hours=1)
+    assert "dtend" not in event
+    assert "The end time is not listed." in str(event["description"])
+
+
+@pytest.mark.parametrize("status", ["closed", "paused"])
+def test_closed_and_paused_listings_calendar_events_are_cancelled(client, group, status):
+    group.status = status
+    group.save()
+
+    cal = parse(client.get(reverse("groups:calendar", args=[group.slug])))
+
+    assert [str(e["status"]) for e in events(cal)] == ["CANCELLED", "CANCELLED"]
+
+
+def test_search_calendar_leaves_out_closed_and_paused_listings(client, group):
+    make_meeting(make_group("Gone", status="closed"), weekday=0)
+    make_meeting(make_group("Resting", status="paused"), weekday=0)
+    refresh_search_document()
+
+    cal = parse(client.get(reverse("groups:search_calendar")))
+
+    assert {str(e["summary"]) for e in events(cal)} == {"Thursday Voices"}
+
+
+def test_a_calendar_with_no_meeting_is_not_served_empty(client):
+    arranged = make_group("Ask Us")
+    make_meeting(arranged, frequency="arranged", weekday=None, start_time=None, end_time=None)
+    refresh_search_document()
+
+    own = client.get(reverse("groups:calendar", args=[arranged.slug]))
+    search = client.get(reverse("groups:search_calendar"), {"q": "Ask Us"})
+
+    for response in (own, search):
+        assert response.status_code == 404
+        assert "regular meeting times" in response.content.decode()

@@ -134,11 +134,18 @@ def test_structured_data_describes_the_weekly_event(client, group):
         "@type": "Schedule",
         "repeatFrequency": "P1W",
         "byDay": "https://schema.org/Thursday",
-        "startTime": "17:00",
-        "endTime": "18:00",
+        "startTime": "17:00:00",
+        "endTime": "18:00:00",
         "scheduleTimezone": "America/Los_Angeles",
     }
-    assert data["event"][0]["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    series = data["event"][0]
+    assert series["@type"] == "EventSeries"
+    assert series["eventStatus"] == "https://schema.org/EventScheduled"
+    assert series["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    # The dated meetings are the page's own "Next meetings".
+    shown = re.findall(r'<time datetime="([^"]+)" data-local-time>', html)
+    assert [e["startDate"] for e in series["subEvent"]] == shown
+    assert all(e["@type"] == "Event" and e["endDate"] for e in series["subEvent"])
     assert "email" not in data  # not public
     assert data["telephone"] == "555 0100"
 

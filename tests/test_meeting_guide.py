@@ -54,8 +54,16 @@ STRING_FIELDS = {
     "contact_1_email",
     "contact_1_phone",
 }
-LIST_FIELDS = {"types", "regions", "categories"}
+STRING_FIELDS |= {"feedback_url", "entity", "entity_url", "website"}
+LIST_FIELDS = {"types", "regions"}
 ALLOWED = STRING_FIELDS | LIST_FIELDS | {"day"}
+JOIN = "https://meet.example.org/j/1"
+
+
+def listed_group(name=None, **kwargs):
+    """An online group with a published joining link: what the feed can list as online."""
+    kwargs.setdefault("join_url", JOIN)
+    return make_group(name, **kwargs)
 
 
 def check_entry(entry):
@@ -114,7 +122,9 @@ def by_name(entries, name):
 
 
 def test_weekly_thursday_meeting_is_day_four_at_its_local_time(client):
-    group = make_group("Thursday Voices", attendance="in_person", venue="Library")
+    group = make_group(
+        "Thursday Voices", attendance="in_person", venue="Library", address="1 High St, Leith"
+    )
     make_meeting(group, weekday=3, start_time=dt.time(17), end_time=dt.time(18, 30))
 
     (entry,) = by_name(feed(client), "Thursday Voices")
@@ -131,7 +141,7 @@ def test_weekly_thursday_meeting_is_day_four_at_its_local_time(client):
 
 @pytest.mark.parametrize(("weekday", "day"), [(0, 1), (5, 6), (6, 0)])
 def test_weekdays_are_shifted_to_the_spec_sunday_first_numbering(client, weekday, day):
-    group = make_group("Shifted")
+    group = listed_group("Shifted")
     make_meeting(group, weekday=weekday)
 
     (entry,) = by_name(feed(client), "Shifted")
@@ -139,20 +149,31 @@ def test_weekdays_are_shifted_to_the_spec_sunday_first_numbering(client, weekday
     assert entry["day"] == day
 
 
-def test_monthly_meeting_is_listed_on_its_weekday_with_the_recurrence_in_notes(client):
-    group = make_group("Second Tuesdays")
+def test_monthly_meeting_is_by_appointment_with_its_real_recurrence_first_in_notes(client):
+    group = listed_group("Second Tuesdays")
     make_meeting(
         group, frequency="monthly", weekday=1, weeks_of_month="2,4", timezone="Europe/London"
     )
 
     (entry,) = by_name(feed(client), "Second Tuesdays")
 
-    assert entry["day"] == 2
+    # The spec can only say "every week": a monthly meeting is never given a day and time.
+    assert "day" not in entry and "time" not in entry
     assert entry["notes"].startswith("The second and fourth Tuesday of the month")
 
 
+def test_every_other_week_meeting_is_never_shown_as_weekly(client):
+    group = listed_group("Fortnightly")
+    make_meeting(group, frequency="biweekly", start_date=dt.date(2026, 1, 4), weekday=6)
+
+    (entry,) = by_name(feed(client), "Fortnightly")
+
+    assert "day" not in entry and "time" not in entry
+    assert entry["notes"].startswith("Every other Sunday")
+
+
 def test_meeting_by_arrangement_is_listed_without_day_or_time(client):
-    group = make_group("Ask Us")
+    group = listed_group("Ask Us")
     make_meeting(group, frequency="arranged", weekday=None, start_time=None, end_time=None)
 
     (entry,) = by_name(feed(client), "Ask Us")
@@ -162,7 +183,7 @@ def test_meeting_by_arrangement_is_listed_without_day_or_time(client):
 
 
 def test_each_meeting_of_a_listing_is_its_own_entry(client):
-    group = make_group("Twice Weekly")
+    group = listed_group("Twice Weekly")
     make_meeting(group, weekday=0)
     make_meeting(group, weekday=3)
 
@@ -173,7 +194,7 @@ def test_each_meeting_of_a_listing_is_its_own_entry(client):
 
 
 def test_long_slugs_are_cut_to_64_characters_and_stay_unique(client):
-    group = make_group("Long", slug="a" * 120)
+    group = listed_group("Long", slug="a" * 120)
     make_meeting(group, weekday=0)
     make_meeting(group, weekday=1)
 
@@ -184,10 +205,10 @@ def test_long_slugs_are_cut_to_64_characters_and_stay_unique(client):
 
 
 def test_pending_closed_and_meetingless_listings_are_left_out(client):
-    make_meeting(make_group("Waiting", moderation=SupportGroup.Moderation.PENDING))
-    make_meeting(make_group("Gone", status=SupportGroup.Status.CLOSED))
-    make_group("No Meetings")
-    make_meeting(make_group("Here"))
+    make_meeting(listed_group("Waiting", moderation=SupportGroup.Moderation.PENDING))
+    make_meeting(listed_group("Gone", status=SupportGroup.Status.CLOSED))
+    listed_group("No Meetings")
+    make_meeting(listed_group("Here"))
 
     names = {e["name"] for e in feed(client)}
 
@@ -214,8 +235,8 @@ def test_private_contact_details_never_appear(client):
     assert b"secret" not in body
     assert b"organizer@example.org" not in body
     assert b"7946" not in body
-    (entry,) = by_name(json.loads(body), "Private")
-    assert "conference_url" not in entry and "contact_1_email" not in entry
+    # Without a published link or phone the spec calls an online meeting inactive: left out.
+    assert not [e for e in json.loads(body) if e["name"] == "Private"]
 
 
 def test_public_contact_details_are_given(client):
@@ -225,7 +246,7 @@ def test_public_contact_details_are_given(client):
         join_url="https://meet.example.org/j/1",
         email="hello@example.org",
         email_public=True,
-        contact_name="Sam",
+        contact_name="Sam Jones",
     )
     make_meeting(group)
 
@@ -233,7 +254,7 @@ def test_public_contact_details_are_given(client):
 
     assert entry["conference_url"] == "https://meet.example.org/j/1"
     assert entry["contact_1_email"] == "hello@example.org"
-    assert entry["contact_1_name"] == "Sam"
+    assert entry["contact_1_name"] == "Sam J."  # the spec: no last names
     assert entry["attendance_option"] == "online"
 
 
@@ -246,11 +267,13 @@ def test_phone_groups_give_a_dialable_conference_phone(client):
     assert entry["conference_phone"] == "+15550100000"
 
 
-def test_types_use_spec_codes_and_our_types_go_in_categories(client):
+def test_types_hold_spec_codes_and_our_types_as_slugs_never_onl(client):
     voices = make_type("Hearing Voices", slug="hearing-voices")
     group = make_group(
         "Coded",
         attendance="hybrid",
+        address="1 High St, Leith",
+        join_url=JOIN,
         types=[voices],
         languages=[make_language("es", "Spanish")],
         audiences=[make_audience("Women", slug="women")],
@@ -259,24 +282,68 @@ def test_types_use_spec_codes_and_our_types_go_in_categories(client):
 
     (entry,) = by_name(feed(client), "Coded")
 
-    assert entry["types"] == ["ONL", "S", "W"]
-    assert entry["categories"] == ["Hearing Voices"]
+    assert entry["types"] == ["S", "W", "hearing-voices"]
     assert entry["attendance_option"] == "hybrid"
+    assert entry["conference_url"] == JOIN
+    assert entry["formatted_address"] == "1 High St, Leith" and entry["approximate"] == "no"
+
+
+def test_hybrid_group_without_a_link_is_in_person_and_says_it_also_meets_online(client):
+    group = make_group("Half Known", attendance="hybrid", address="1 High St, Leith")
+    make_meeting(group)
+
+    (entry,) = by_name(feed(client), "Half Known")
+
+    assert entry["attendance_option"] == "in_person"
+    assert "conference_url" not in entry
+    assert "Also meets online" in entry["notes"]
+
+
+def test_online_group_without_any_place_is_left_out_rather_than_dropped_by_apps(client):
+    make_meeting(listed_group("Nowhere"), timezone="UTC")
+    make_meeting(listed_group("Pacific"), timezone="America/Los_Angeles")
+
+    entries = feed(client)
+
+    assert not [e for e in entries if e["name"] == "Nowhere"]
+    (pacific,) = by_name(entries, "Pacific")
+    assert pacific["formatted_address"] == "Los Angeles" and pacific["approximate"] == "yes"
+
+
+def test_entries_link_back_to_the_listing_and_its_report_page(client):
+    group = listed_group("Linked", website="https://voices.example.org/")
+    make_meeting(group)
+
+    (entry,) = by_name(feed(client), "Linked")
+
+    assert entry["url"] == settings.SITE_URL + group.get_absolute_url()
+    assert entry["feedback_url"] == settings.SITE_URL + reverse("groups:report", args=[group.slug])
+    assert entry["website"] == "https://voices.example.org/"
+    assert entry["entity"] == settings.SITE_NAME
 
 
 def test_paused_in_person_group_is_inactive_and_temporarily_closed(client):
-    group = make_group("Resting", attendance="in_person", status=SupportGroup.Status.PAUSED)
+    group = make_group(
+        "Resting",
+        attendance="hybrid",
+        address="1 High St, Leith",
+        join_url=JOIN,
+        status=SupportGroup.Status.PAUSED,
+    )
     make_meeting(group)
 
     (entry,) = by_name(feed(client), "Resting")
 
     assert entry["attendance_option"] == "inactive"
     assert "TC" in entry["types"]
+    # No day, time or link: no app offers a paused group as meeting this week.
+    assert "day" not in entry and "time" not in entry and "conference_url" not in entry
+    assert entry["notes"].startswith("Paused: no meetings are planned")
 
 
 def test_regions_and_an_approximate_address_locate_online_groups(client):
     tree = make_region_tree()
-    group = make_group("Online Scots", attendance="online", region=tree["lothians"])
+    group = listed_group("Online Scots", attendance="online", region=tree["lothians"])
     make_meeting(group, timezone="Europe/London")
     host = make_organization("Voices Network")
     venue_group = make_group(
@@ -298,11 +365,11 @@ def test_regions_and_an_approximate_address_locate_online_groups(client):
     assert online["approximate"] == "yes"
     assert hall["formatted_address"] == "1 Main St, Boston, MA 02108, USA"
     assert hall["approximate"] == "no"
-    assert hall["group_notes"] == "Voices Network"
+    assert hall["group_notes"] == "Hosted by Voices Network"
 
 
 def test_feed_is_cacheable_and_readable_from_other_sites(client):
-    make_meeting(make_group())
+    make_meeting(listed_group())
 
     response, _ = fetch(client)
 
@@ -313,7 +380,7 @@ def test_feed_is_cacheable_and_readable_from_other_sites(client):
 
 
 def test_unchanged_feed_answers_304_and_an_edit_changes_it(client):
-    group = make_group()
+    group = listed_group()
     make_meeting(group)
     first, _ = fetch(client)
 
@@ -333,8 +400,8 @@ def test_unchanged_feed_answers_304_and_an_edit_changes_it(client):
 
 
 def test_unpublishing_a_listing_changes_the_etag(client):
-    make_meeting(make_group())
-    other = make_group()
+    make_meeting(listed_group())
+    other = listed_group()
     first, _ = fetch(client)
 
     SupportGroup.objects.filter(pk=other.pk).update(moderation="archived")
@@ -351,7 +418,7 @@ def _make_listings(count):
     voices = make_type()
     english = make_language()
     for _ in range(count):
-        group = make_group(types=[voices], languages=[english])
+        group = listed_group(types=[voices], languages=[english])
         make_meeting(group)
         make_meeting(group, frequency="monthly", weekday=1, weeks_of_month="1")
 
@@ -367,7 +434,7 @@ def test_feed_takes_the_same_number_of_queries_for_any_number_of_listings(
     with django_assert_num_queries(7):
         entries = feed(client)
 
-    assert len(entries) == 2 * count
+    assert len(entries) == 2 * count  # the monthly one without day and time
 
 
 def test_every_page_advertises_the_feed_in_its_head(client):
@@ -382,13 +449,19 @@ LISTINGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "listings.json"
 
 
 @pytest.mark.skipif(not LISTINGS_FILE.exists(), reason="no seed listings yet")
-def test_seed_family_alliance_meets_thursdays_at_five_pacific(client):
+def test_seed_listings_are_listed_only_as_the_spec_can_say_them(client):
     call_command("load_seed", stdout=io.StringIO())
 
     entries = feed(client)
-    (entry,) = by_name(entries, "Family Alliance for Humane Mental Health Care (FAHMHC)")
 
-    assert entry["day"] == 4
-    assert entry["time"] == "17:00"
-    assert entry["timezone"] == "America/Los_Angeles"
+    for entry in entries:
+        group = SupportGroup.objects.get(slug=entry["url"].rstrip("/").rsplit("/", 1)[-1])
+        if "day" in entry:
+            meeting = group.meetings.get(pk=int(entry["slug"].rsplit("-", 1)[-1]))
+            assert meeting.frequency == "weekly", entry["name"]
+        if group.attendance in ("online", "phone"):
+            assert "conference_url" in entry or "conference_phone" in entry, entry["name"]
+    # Family Alliance publishes neither a joining link nor a phone: apps would call it inactive.
+    family = "Family Alliance for Humane Mental Health Care (FAHMHC)"
+    assert not [e for e in entries if e["name"] == family]
     assert Meeting.objects.filter(group__moderation="published").count() >= len(entries)

@@ -100,15 +100,20 @@ def stable_id(kind, key):
     return str(uuid.uuid5(uuid.UUID(prefix[:32]), str(key)))
 
 
-@lru_cache(maxsize=1)
-def detail_url_parts(site_url):
+@lru_cache(maxsize=4)
+def detail_url_parts(site_url, name="groups:detail"):
     """Absolute listing URLs without calling reverse() once per listing."""
     placeholder = "slug-placeholder"
-    return absolute(reverse("groups:detail", args=[placeholder])).split(placeholder, 1)
+    return absolute(reverse(name, args=[placeholder])).split(placeholder, 1)
 
 
 def detail_url(slug):
     head, tail = detail_url_parts(settings.SITE_URL)
+    return f"{head}{slug}{tail}"
+
+
+def report_url(slug):
+    head, tail = detail_url_parts(settings.SITE_URL, "groups:report")
     return f"{head}{slug}{tail}"
 
 

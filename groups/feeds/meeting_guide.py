@@ -1,14 +1,25 @@
 """The Meeting Guide JSON feed (github.com/code4recovery/spec), read by TSML UI and meeting finders.
 
-One entry per meeting schedule. Deliberate choices, following the spec:
+One entry per meeting schedule, saying only what the spec can express, exactly:
 - `day` is 0 = Sunday … 6 = Saturday; our Meeting.weekday is 0 = Monday, so it is shifted.
-- The spec is for weekly meetings. Every-other-week and monthly meetings are still listed on their
-  weekday, with the real recurrence in words at the top of `notes`, so nobody misses them.
-- Meetings by arrangement, or without a day or time, are listed without `day` and `time`: the
-  spec's "by appointment" meetings (TSML UI shows them at the end; the Meeting Guide app skips them).
-- `types` holds only the spec's codes (ONL, TC, languages, audiences where one fits). Our own group
-  types go in a separate `categories` field, which importers ignore, rather than inventing codes
-  that could clash with future ones.
+- The spec is for weekly meetings. Every-other-week, monthly and by-arrangement schedules are
+  entries without `day` and `time` (the spec's "by appointment"; TSML UI lists them at the end,
+  the Meeting Guide app skips them), their real schedule first in `notes`: never shown as weekly.
+- Paused listings are entries without `day` and `time`, typed `TC`, `attendance_option`
+  "inactive" and without joining details, so no app offers them as meeting. Closed listings are
+  left out (SupportGroup.advertises_meetings is the one rule).
+- Online and phone groups are listed only with the `conference_url` or dialable
+  `conference_phone` the organizer published: the spec calls an online meeting without either
+  inactive. A hybrid group without a joining link is listed as in person, its notes saying so.
+- In-person meetings need a street address (the spec's rule): those without one are left out.
+  Online meetings get an approximate `formatted_address`: their region, else the area they serve,
+  else the city of the time zone they give their times in (the spec's "point of origin"); with
+  none of these (times in UTC) the entry is left out, as importers would drop it.
+- `types` holds the spec's codes (TC, languages, audiences where one fits) and our group types
+  as their slugs (lower case, so they cannot clash with the spec's upper-case codes; the spec
+  allows added types). TSML UI shows them once its config names them (README).
+- `url` is the listing page, `feedback_url` its "report a problem" page, `entity` the directory.
+- Contact names lose their last name (the spec's anonymity rule): "Jane Smith" becomes "Jane S.".
 - Contact fields appear only where the organizer made them public.
 """
 
@@ -17,7 +28,9 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from groups import schedule
 from groups.feeds.common import (
@@ -27,6 +40,7 @@ from groups.feeds.common import (
     in_pieces,
     is_known_zone,
     json_array,
+    report_url,
 )
 from groups.models import Attendance, Meeting, RegionKind, RegionTree, Status, SupportGroup
 
@@ -109,7 +123,7 @@ def feed_queryset():
     """Published, not closed listings that have at least one meeting."""
     return (
         SupportGroup.objects.published()
-        .exclude(status=Status.CLOSED)
+        .exclude(status=Status.CLOSED)  # paused ones stay, as inactive entries
         .filter(Exists(Meeting.objects.filter(group=OuterRef("pk"))))
         .select_related("host")
         .order_by("pk")
@@ -136,7 +150,7 @@ def related_for(group_ids):
     for meeting in meetings:
         related[meeting.group_id].meetings.append(meeting)
     links = (
-        (SupportGroup.types.through, "grouptype__name", "categories", "grouptype__position"),
+        (SupportGroup.types.through, "grouptype__slug", "categories", "grouptype__position"),
         (SupportGroup.languages.through, "language__code", "language_codes", "language__name"),
         (SupportGroup.audiences.through, "audience__slug", "audience_slugs", "audience__position"),
     )
@@ -175,9 +189,7 @@ def region_names(tree, region_id):
 
 def spec_types(group, related):
     codes = []
-    if group.attendance in MEETS_ONLINE:
-        codes.append("ONL")
-    if group.status == Status.PAUSED and group.attendance in MEETS_IN_PERSON:
+    if not group.advertises_meetings:
         codes.append("TC")
     for language_code in related.language_codes:
         code = LANGUAGE_TYPES.get(language_code.lower().split("-")[0])
@@ -187,23 +199,61 @@ def spec_types(group, related):
         code = AUDIENCE_TYPES.get(slug)
         if code:
             codes.append(code)
+    codes += related.categories  # our group types, as lower-case slugs
     return list(dict.fromkeys(codes))
-
-
-def attendance_option(group):
-    if group.status == Status.PAUSED:
-        return "inactive"
-    return ATTENDANCE_OPTIONS.get(group.attendance, "in_person")
 
 
 def has_day_and_time(meeting):
     return schedule.has_recurrence(meeting) and meeting.start_time is not None
 
 
+def is_weekly(meeting):
+    return meeting.frequency == Meeting.Frequency.WEEKLY and has_day_and_time(meeting)
+
+
+def anonymous_name(name):
+    """First name and the initial of the last: 'Jane Smith' -> 'Jane S.'; 'Sam' stays 'Sam'."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip()
+    return f"{words[0]} {words[-1][0].upper()}."
+
+
+def joining(group, contacts):
+    """(conference_url, conference_phone) the organizer published, each None when absent."""
+    url = contacts.get("join_url") if group.attendance in MEETS_ONLINE else None
+    phone = None
+    if group.attendance == Attendance.PHONE and "phone" in contacts:
+        phone = dialable(contacts["phone"])
+    return url, phone
+
+
+def origin(group, regions, meeting):
+    """An approximate place for an online group: region, area served, or its time zone's city."""
+    if regions:
+        return ", ".join(reversed(regions))
+    if group.service_area:
+        return group.service_area
+    if is_known_zone(meeting.timezone) and "/" in meeting.timezone:
+        return meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return ""
+
+
 def entry(group, meeting, related, tree):
-    """One Meeting Guide entry for one meeting schedule of a listing."""
+    """One Meeting Guide entry for one meeting schedule of a listing, or None when the spec
+    cannot say it truthfully (see the module docstring)."""
+    active = group.advertises_meetings
+    contacts = group.public_contacts()
+    conference_url, conference_phone = joining(group, contacts) if active else (None, None)
+    in_person = group.attendance in MEETS_IN_PERSON or not group.attendance
+    online = bool(conference_url or conference_phone)
+    if active and group.attendance in (Attendance.ONLINE, Attendance.PHONE) and not online:
+        return None
+    if active and in_person and not group.address and not online:
+        return None
+
     data = {"name": group.name[:255], "slug": meeting_slug(group, meeting)}
-    if has_day_and_time(meeting):
+    if active and is_weekly(meeting):
         data["day"] = spec_day(meeting.weekday)
         data["time"] = meeting.start_time.strftime("%H:%M")
         if meeting.end_time:
@@ -212,42 +262,54 @@ def entry(group, meeting, related, tree):
         data["timezone"] = meeting.timezone
 
     data["types"] = spec_types(group, related)
-    data["categories"] = list(related.categories)
-    data["attendance_option"] = attendance_option(group)
-
-    contacts = group.public_contacts()
-    if group.attendance in MEETS_ONLINE and "join_url" in contacts:
-        data["conference_url"] = contacts["join_url"]
-    if group.attendance == Attendance.PHONE and "phone" in contacts:
-        number = dialable(contacts["phone"])
-        if number:
-            data["conference_phone"] = number
+    if not active:
+        data["attendance_option"] = "inactive"
+    elif online and in_person and group.address:
+        data["attendance_option"] = "hybrid"
+    elif online:
+        data["attendance_option"] = "online"
+    else:
+        data["attendance_option"] = "in_person"
+    if conference_url:
+        data["conference_url"] = conference_url
+    if conference_phone:
+        data["conference_phone"] = conference_phone
 
     regions = region_names(tree, group.region_id) if group.region_id else []
-    if group.venue and group.attendance in MEETS_IN_PERSON:
+    if group.venue and in_person:
         data["location"] = group.venue
-    if group.address and group.attendance in MEETS_IN_PERSON:
+    if group.address and in_person:
         data["formatted_address"] = group.address
         data["approximate"] = "no"
-    elif regions:
-        # Online groups still need a point of origin to be found "nearby" (the spec's advice).
-        data["formatted_address"] = ", ".join(reversed(regions))
+    elif place := origin(group, regions, meeting):
+        data["formatted_address"] = place
         data["approximate"] = "yes"
+    else:
+        return None  # no geographic information at all: every importer drops it
     if regions:
         data["region"] = regions[-1]
         data["regions"] = regions
 
     notes = []
-    if not (meeting.frequency == Meeting.Frequency.WEEKLY and has_day_and_time(meeting)):
+    if not active:
+        notes.append(
+            _("%(status)s: no meetings are planned for now.")
+            % {"status": group.get_status_display()}
+        )
+    if not (active and is_weekly(meeting)):
         notes.append(describe(meeting))
+    if active and group.attendance == Attendance.HYBRID and not online:
+        notes.append(_("Also meets online: ask the group for the joining link."))
     notes += [meeting.notes, group.summary, group.how_to_join]
     data["notes"] = "\n\n".join(part.strip() for part in notes if part and part.strip())
 
     data["group"] = group.name[:255]
     if group.host_id:
-        data["group_notes"] = group.host.name
+        data["group_notes"] = _("Hosted by %(host)s") % {"host": group.host.name}
+    if "website" in contacts:
+        data["website"] = contacts["website"]  # TSML UI shows it as the group's link
     if "contact_name" in contacts:
-        data["contact_1_name"] = contacts["contact_name"]
+        data["contact_1_name"] = anonymous_name(contacts["contact_name"])
     if "email" in contacts:
         data["contact_1_email"] = contacts["email"]
     if "phone" in contacts:
@@ -255,6 +317,9 @@ def entry(group, meeting, related, tree):
 
     data["updated"] = group.updated_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     data["url"] = detail_url(group.slug)
+    data["feedback_url"] = report_url(group.slug)
+    data["entity"] = settings.SITE_NAME
+    data["entity_url"] = settings.SITE_URL + "/"
     return data
 
 
@@ -270,11 +335,19 @@ def entries(groups, tree):
         related = related_for([group.pk for group in chunk])
         for group in chunk:
             for meeting in related[group.pk].meetings:
-                yield entry(group, meeting, related[group.pk], tree)
+                data = entry(group, meeting, related[group.pk], tree)
+                if data is not None:
+                    yield data
 
 
-def stream():
-    """The feed body, as UTF-8 pieces. Queries: regions, listings, then 4 per 2,000 listings."""
+def stream(region_ids=None, since=None):
+    """The feed body, as UTF-8 pieces. Queries: regions, listings, then 4 per 2,000 listings.
+
+    `region_ids` keeps listings filed under those regions; `since` those changed at or after it."""
     tree = RegionTree.load()
-    groups = feed_queryset().iterator(chunk_size=CHUNK_SIZE)
-    return in_pieces(json_array(entries(groups, tree)))
+    groups = feed_queryset()
+    if region_ids is not None:
+        groups = groups.filter(region_id__in=region_ids)
+    if since is not None:
+        groups = groups.filter(updated_at__gte=since)
+    return in_pieces(json_array(entries(groups.iterator(chunk_size=CHUNK_SIZE), tree)))

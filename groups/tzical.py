@@ -1,0 +1,178 @@
+"""VTIMEZONE components that every common calendar client reads the same way.
+
+icalendar's own VTIMEZONEs list each past and future change as dates on one RDATE line, from 1970
+to 2037. ical.js (Thunderbird, many web calendars) reads only the first date of such a line, and
+nothing covers the years after 2037 although our RRULEs never end. Here the rules come from the
+zone's POSIX TZ string (the footer of its TZif file, which tzdata defines as the rule for all
+times after the last listed change): one yearly RRULE per observance, open-ended.
+
+A zone whose rule a yearly RRULE cannot state (no footer, a Julian-day rule, a change at a time
+outside 00:00-23:59) falls back to one observance per change, for FALLBACK_YEARS years.
+"""
+
+import datetime as dt
+import importlib.resources
+import os
+import re
+import zoneinfo
+from functools import lru_cache
+
+import icalendar
+
+_NAME = r"(?:<[^>]+>|[A-Za-z]{3,})"
+_OFFSET = r"[+-]?\d{1,3}(?::\d{2}){0,2}"
+_POSIX = re.compile(rf"^({_NAME})({_OFFSET})(?:({_NAME})({_OFFSET})?,([^,]+),([^,]+))?$")
+_RULE = re.compile(rf"^M(\d{{1,2}})\.([1-5])\.([0-6])(?:/({_OFFSET}))?$")
+_DAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
+
+# The fallback's span: changes from the year before a feed is built to this many years after.
+FALLBACK_YEARS = 30
+
+
+def _seconds(text):
+    sign = -1 if text.startswith("-") else 1
+    parts = [int(p) for p in text.lstrip("+-").split(":")]
+    parts += [0] * (3 - len(parts))
+    return sign * (parts[0] * 3600 + parts[1] * 60 + parts[2])
+
+
+def _tzif(name):
+    for root in zoneinfo.TZPATH:
+        path = os.path.join(root, *name.split("/"))
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                return handle.read()
+    try:
+        return importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return None
+
+
+def posix_rule(name):
+    """The zone's POSIX TZ string, or None when its TZif file has none (version 1 files)."""
+    data = _tzif(name)
+    if not data or not data.startswith(b"TZif") or data[4:5] < b"2":
+        return None
+    footer = data.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    text = footer.decode("ascii", "replace").strip()
+    return text or None
+
+
+def _label(text):
+    return text.strip("<>")
+
+
+def _observance(kind, start, offset_from, offset_to, label, rrule=None):
+    component = icalendar.TimezoneDaylight() if kind == "daylight" else icalendar.TimezoneStandard()
+    component.add("tzname", label)
+    component.add("dtstart", start)
+    component.add("tzoffsetfrom", offset_from)
+    component.add("tzoffsetto", offset_to)
+    if rrule:
+        component.add("rrule", rrule)
+    return component
+
+
+def _first_on_or_after(year, month, week, weekday_sunday0, seconds):
+    """The local wall time of rule Mm.w.d/time in `year` (week 5 means the last)."""
+    first = dt.date(year, month, 1)
+    python_weekday = (weekday_sunday0 - 1) % 7  # Python's Monday = 0
+    day = first + dt.timedelta(days=(python_weekday - first.weekday()) % 7)
+    if week == 5:
+        while (day + dt.timedelta(days=7)).month == month:
+            day += dt.timedelta(days=7)
+    else:
+        day += dt.timedelta(days=7 * (week - 1))
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+
+
+def _rule_components(parsed, from_year):
+    std_name, std_off, dst_name, dst_off, start_rule, end_rule = parsed
+    std = dt.timedelta(seconds=-_seconds(std_off))
+    dst = dt.timedelta(seconds=-_seconds(dst_off)) if dst_off else std + dt.timedelta(hours=1)
+    components = []
+    # Entering DST (from std to dst) at start_rule, leaving it at end_rule; both in local time of
+    # the observance in force just before. Which is "daylight" is decided by the larger offset
+    # (Europe/Dublin's POSIX "DST" is its winter).
+    for rule, (off_from, off_to, label) in (
+        (start_rule, (std, dst, dst_name)),
+        (end_rule, (dst, std, std_name)),
+    ):
+        match = _RULE.match(rule)
+        if not match:
+            return None
+        month, week, weekday = int(match[1]), int(match[2]), int(match[3])
+        seconds = _seconds(match[4]) if match[4] else 7200
+        if not 0 <= seconds < 86400:
+            return None
+        start = _first_on_or_after(from_year, month, week, weekday, seconds)
+        byday = f"{-1 if week == 5 else week}{_DAYS[weekday]}"
+        kind = "daylight" if off_to > off_from else "standard"
+        rrule = {"freq": "yearly", "bymonth": month, "byday": byday}
+        components.append(_observance(kind, start, off_from, off_to, _label(label), rrule))
+    return components
+
+
+def _scanned_changes(name, from_year, to_year):
+    """(utc instant, offset before, offset after, label) of every change, found by bisection."""
+    tz = zoneinfo.ZoneInfo(name)
+    moment = dt.datetime(from_year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(to_year + 1, 1, 1, tzinfo=dt.UTC)
+    step = dt.timedelta(days=1)
+    changes = []
+    previous = moment.astimezone(tz).utcoffset()
+    while moment < end:
+        nxt = moment + step
+        offset = nxt.astimezone(tz).utcoffset()
+        if offset != previous:
+            low, high = moment, nxt
+            while high - low > dt.timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(tz).utcoffset() == previous:
+                    low = middle
+                else:
+                    high = middle
+            changes.append((high, previous, offset, high.astimezone(tz).tzname()))
+            previous = offset
+        moment = nxt
+    return changes
+
+
+def _fallback_components(name, from_year):
+    tz = zoneinfo.ZoneInfo(name)
+    start = dt.datetime(from_year, 1, 1, tzinfo=dt.UTC).astimezone(tz)
+    offset = start.utcoffset()
+    base = _observance("standard", dt.datetime(from_year, 1, 1), offset, offset, start.tzname())
+    components = [base]
+    for instant, before, after, label in _scanned_changes(
+        name, from_year, from_year + FALLBACK_YEARS
+    ):
+        local = (instant + before).replace(tzinfo=None)
+        kind = "daylight" if after > before else "standard"
+        # One observance per change, its onset the DTSTART: nothing for a client to expand.
+        components.append(_observance(kind, local, before, after, label))
+    return components
+
+
+@lru_cache(maxsize=512)
+def _components(name, from_year):
+    rule = posix_rule(name)
+    parsed = _POSIX.match(rule) if rule else None
+    if parsed and not parsed[3]:
+        offset = dt.timedelta(seconds=-_seconds(parsed[2]))
+        start = dt.datetime(from_year, 1, 1)
+        return (_observance("standard", start, offset, offset, _label(parsed[1])),)
+    if parsed:
+        components = _rule_components(parsed.groups(), from_year)
+        if components:
+            return tuple(components)
+    return tuple(_fallback_components(name, from_year))
+
+
+def vtimezone(name, from_year):
+    """A VTIMEZONE for the IANA zone `name`, valid for every instant from `from_year` onwards."""
+    component = icalendar.Timezone()
+    component.add("tzid", name)
+    for observance in _components(name, from_year):
+        component.add_component(observance)
+    return component
