@@ -192,6 +192,20 @@ def next_occurrences(meeting, count=3, after=None):
     return found
 
 
+def first_date(meeting):
+    """The date of the first meeting on or after `start_date` (which may be any day: the rule
+    then starts on the next matching weekday), or None without a start date or rule."""
+    if not has_recurrence(meeting) or meeting.start_date is None:
+        return None
+    dtstart = dt.datetime.combine(meeting.start_date, meeting.start_time or dt.time())
+    if meeting.frequency == "bimonthly":
+        dtstart = dtstart.replace(day=1)
+    for local in _rule(meeting, dtstart):
+        if local.date() >= meeting.start_date:
+            return local.date()
+    return None
+
+
 def duration(meeting):
     if meeting.start_time is None or meeting.end_time is None:
         return None

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 
 from groups.models import GroupType, Organization, Region, SupportGroup
 
@@ -17,6 +18,18 @@ class SiteURLSitemap(Sitemap):
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
+
+
+class PageSitemap(SiteURLSitemap):
+    """The pages people arrive at first: home, the directory, crisis help."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return ["groups:home", "groups:list", "crisis"]
+
+    def location(self, name):
+        return reverse(name)
 
 
 class GroupSitemap(SiteURLSitemap):
@@ -51,6 +64,7 @@ class OrganizationSitemap(SiteURLSitemap):
 
 
 SITEMAPS = {
+    "pages": PageSitemap,
     "groups": GroupSitemap,
     "regions": RegionSitemap,
     "types": TypeSitemap,

@@ -67,7 +67,9 @@ ENUMS = {
     ("address", "address_type"): {"physical", "postal", "virtual"},
     ("schedule", "freq"): {"WEEKLY", "MONTHLY"},
 }
-HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+# HSDS 3: "HH:MM ... including an offset from UTC (e.g. 09:00-05:00), or Z for UTC".
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](Z|[+-][01][0-9]:[0-5][0-9])$")
+WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BYDAY = re.compile(r"^(-?[1-5]?(MO|TU|WE|TH|FR|SA|SU))(,-?[1-5]?(MO|TU|WE|TH|FR|SA|SU))*$")
 # Foreign keys that must point at a row of the named table.
@@ -88,15 +90,22 @@ REFERENCES = [
 
 
 def check_document(doc):
-    assert list(doc) == TABLES
+    assert list(doc) == ["about", *TABLES]
+    assert doc["about"]["version"] == "3.0" and doc["about"]["shape"] == "tabular"
     ids = {}
-    for table, rows in doc.items():
+    for table in TABLES:
+        rows = doc[table]
         assert isinstance(rows, list)
         ids[table] = set()
         for row in rows:
             missing = REQUIRED[table] - row.keys()
             assert not missing, f"{table} row lacks {missing}: {row}"
+            empty = [key for key, value in row.items() if value in ("", None, [])]
+            assert not empty, f"{table} row sends {empty} empty rather than leaving them out"
             assert str(uuid.UUID(row["id"])) == row["id"], "ids are UUIDs"
+            assert uuid.UUID(row["id"]).version == 8, "ids are the version the docs name"
+            if table == "location" and row["location_type"] == "virtual":
+                assert row["url"].startswith("https://"), "a virtual location has its url"
             assert row["id"] not in ids[table], f"duplicate {table} id"
             ids[table].add(row["id"])
             for (enum_table, field), allowed in ENUMS.items():
@@ -125,6 +134,11 @@ def check_schedule(row):
     for key in ("dtstart", "valid_from", "valid_to"):
         if key in row:
             assert DATE.match(row[key])
+    if "dtstart" in row and row.get("freq") == "WEEKLY":
+        weekday = dt.date.fromisoformat(row["dtstart"]).weekday()
+        assert row["byday"] == WEEKDAY_CODES[weekday], "dtstart falls on the schedule's day"
+    if "opens_at" in row:
+        assert "timezone" in row
 
 
 def fetch(client, **headers):
@@ -160,8 +174,9 @@ def test_weekly_meeting_becomes_a_weekly_schedule_with_local_times(client):
     (sched,) = rows_for(doc, "schedule", service_id=service["id"])
 
     assert (sched["freq"], sched["interval"], sched["byday"]) == ("WEEKLY", 1, "TH")
-    assert (sched["opens_at"], sched["closes_at"]) == ("17:00", "18:00")
     assert sched["timezone"] in (-8, -7)
+    offset = f"-0{-sched['timezone']}:00"
+    assert (sched["opens_at"], sched["closes_at"]) == ("17:00" + offset, "18:00" + offset)
     assert "America/Los_Angeles" in sched["notes"]
     assert sched["description"].startswith("Thursdays, 5:00–6:00 pm")
 
@@ -169,7 +184,8 @@ def test_weekly_meeting_becomes_a_weekly_schedule_with_local_times(client):
 def test_monthly_and_every_other_week_meetings_keep_their_rules(client):
     group = make_group("Rules")
     make_meeting(group, frequency="monthly", weekday=1, weeks_of_month="2,-1")
-    make_meeting(group, frequency="biweekly", weekday=4, start_date=dt.date(2025, 1, 3))
+    # Anchored on a Wednesday: the first meeting is the Friday after.
+    make_meeting(group, frequency="biweekly", weekday=4, start_date=dt.date(2025, 1, 1))
 
     doc = export(client)
     service = service_named(doc, "Rules")
@@ -228,9 +244,31 @@ def test_hybrid_listing_has_a_physical_and_a_virtual_location(client):
 
     assert locations["physical"]["name"] == "Library"
     assert locations["virtual"]["url"] == "https://meet.example.org/j/1"
-    (address,) = rows_for(doc, "address", location_id=locations["physical"]["id"])
-    assert address["address_1"] == "1 Main St, Boston"
-    assert address["region"] == "Massachusetts"
+    # One line is not the parts HSDS requires: the line describes the place, no address row.
+    assert locations["physical"]["description"] == "1 Main St, Boston"
+    assert doc["address"] == []
+
+
+def test_online_listing_without_a_published_link_has_no_virtual_location(client):
+    make_group("Linkless", attendance="online", join_url="")
+
+    doc = export(client)
+    service = service_named(doc, "Linkless")
+
+    assert rows_for(doc, "service_at_location", service_id=service["id"]) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "hsds"), [("closed", "defunct"), ("paused", "temporarily closed")]
+)
+def test_closed_and_paused_services_have_no_schedule(client, status, hsds):
+    make_meeting(make_group("Not Meeting", status=status))
+
+    doc = export(client)
+    service = service_named(doc, "Not Meeting")
+
+    assert service["status"] == hsds
+    assert rows_for(doc, "schedule", service_id=service["id"]) == []
 
 
 def test_only_public_contact_details_are_exported(client):
@@ -322,15 +360,16 @@ def test_export_takes_the_same_number_of_queries_for_any_number_of_listings(
             host=host if index % 2 else None,
             attendance="hybrid",
             address="1 Main St",
+            join_url="https://meet.example.org/j/1",
             phone="555",
             phone_public=True,
         )
         make_meeting(group)
 
     # 1 freshness aggregate, then one query per table: host organizations, host-less listings,
-    # services, locations, regions, addresses, service_at_location, schedules, phones, contacts,
-    # languages, taxonomy terms, attributes.
-    with django_assert_num_queries(14):
+    # services, locations, service_at_location, schedules, phones, contacts, languages,
+    # taxonomy terms, attributes (no address rows: see groups.feeds.hsds).
+    with django_assert_num_queries(12):
         doc = export(client)
 
     assert len(doc["service"]) == count
@@ -348,5 +387,6 @@ def test_seed_export_is_valid_and_has_the_family_alliance_on_thursdays(client):
     service = service_named(doc, "Family Alliance for Humane Mental Health Care (FAHMHC)")
     (sched,) = rows_for(doc, "schedule", service_id=service["id"])
 
-    assert (sched["freq"], sched["byday"], sched["opens_at"]) == ("WEEKLY", "TH", "17:00")
+    assert (sched["freq"], sched["byday"]) == ("WEEKLY", "TH")
+    assert sched["opens_at"] in ("17:00-07:00", "17:00-08:00")
     assert len(doc["service"]) == SupportGroup.objects.published().count()

@@ -465,3 +465,71 @@ def test_seed_listings_are_listed_only_as_the_spec_can_say_them(client):
     family = "Family Alliance for Humane Mental Health Care (FAHMHC)"
     assert not [e for e in entries if e["name"] == family]
     assert Meeting.objects.filter(group__moderation="published").count() >= len(entries)
+
+
+def test_feed_answers_head_with_headers_and_no_body(client):
+    make_meeting(listed_group())
+
+    response = client.head(URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["ETag"]
+    assert response.content == b""
+
+
+def test_feed_is_gzipped_for_clients_that_accept_it(client):
+    import gzip
+
+    for _ in range(5):
+        make_meeting(listed_group())
+
+    response = client.get(URL, HTTP_ACCEPT_ENCODING="gzip")
+    body = gzip.decompress(b"".join(response.streaming_content))
+
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert len(json.loads(body)) == 5
+
+
+def test_region_filter_keeps_that_region_and_everything_inside_it(client):
+    tree = make_region_tree()
+    make_meeting(listed_group("Edinburgh", region=tree["lothians"]))
+    make_meeting(listed_group("Boston", region=tree["massachusetts"]))
+
+    response = client.get(URL, {"region": "united-kingdom"})
+    names = {e["name"] for e in json.loads(b"".join(response.streaming_content))}
+
+    assert names == {"Edinburgh"}
+
+
+def test_since_filter_keeps_listings_changed_since_then(client):
+    old, new = listed_group("Old"), listed_group("New")
+    make_meeting(old)
+    make_meeting(new)
+    SupportGroup.objects.filter(pk=old.pk).update(updated_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+
+    for since in ("2025-01-01", "2025-01-01T00:00:00Z"):
+        response = client.get(URL, {"since": since})
+        names = {e["name"] for e in json.loads(b"".join(response.streaming_content))}
+        assert names == {"New"}, since
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [({"region": "atlantis"}, "There is no region"), ({"since": "last tuesday"}, "is a date")],
+)
+def test_bad_filters_get_a_clear_message(client, query, message):
+    response = client.get(URL, query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_filtered_feeds_have_their_own_etag(client):
+    make_meeting(listed_group())
+
+    whole, _ = fetch(client)
+    part = client.get(URL, {"since": "2025-01-01"})
+
+    assert part["ETag"] != whole["ETag"]

@@ -34,6 +34,19 @@ def test_sitemap_lists_published_groups_and_landing_pages_on_the_public_url(clie
     assert f"{base}/regions/scotland/" in locs
     assert f"{base}/organizations/voices-network/" in locs
     assert f"{base}/organizations/empty-org/" not in locs
+    assert {f"{base}/", f"{base}/groups/", f"{base}/help-now/"} <= locs
+
+
+def test_robots_txt_keeps_first_match_parsers_out_of_private_areas(client):
+    from urllib.robotparser import RobotFileParser
+
+    parser = RobotFileParser()
+    parser.parse(client.get("/robots.txt").content.decode().splitlines())
+
+    for path in ("/admin/", "/accounts/login/", "/organizer/"):
+        assert not parser.can_fetch("*", "http://127.0.0.1:8000" + path), path
+    for path in ("/", "/groups/", "/groups/public-group/", "/api/meeting-guide.json"):
+        assert parser.can_fetch("*", "http://127.0.0.1:8000" + path), path
 
 
 def test_robots_txt_allows_all_but_private_areas_and_names_the_sitemap(client):

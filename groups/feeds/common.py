@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import json
-import uuid
 import zoneinfo
 from functools import lru_cache
 
@@ -88,16 +87,20 @@ def _id_prefix(site_url, kind):
 def stable_id(kind, key):
     """A UUID that stays the same for the same object across exports of this site.
 
-    For integer keys (our primary keys) it is an RFC 9562 version 8 UUID: a hash of the site and
-    the kind of row, then the key itself in the last 12 hex digits, so it is unique per key and
-    costs one string format (uuid5 was the largest single cost of the HSDS export at 10,000
-    listings). Other keys get a uuid5.
+    Always an RFC 9562 version 8 UUID (the README says so; importers may check). For integer
+    keys (our primary keys): a hash of the site and the kind of row, then the key itself in the
+    last 12 hex digits, so it is unique per key and costs one string format (a uuid5 per row was
+    the largest single cost of the HSDS export at 10,000 listings). Other keys: a hash of the
+    site, kind and key.
     """
     prefix = _id_prefix(settings.SITE_URL, kind)
     if isinstance(key, int) and 0 <= key < 16**12:
-        variant = "89ab"[int(prefix[15], 16) % 4]
-        return f"{prefix[:8]}-{prefix[8:12]}-8{prefix[12:15]}-{variant}{prefix[16:19]}-{key:012x}"
-    return str(uuid.uuid5(uuid.UUID(prefix[:32]), str(key)))
+        tail = f"{key:012x}"
+    else:
+        digest = hashlib.sha1(f"{prefix}:{key}".encode(), usedforsecurity=False).hexdigest()
+        prefix, tail = digest, digest[20:32]
+    variant = "89ab"[int(prefix[15], 16) % 4]
+    return f"{prefix[:8]}-{prefix[8:12]}-8{prefix[12:15]}-{variant}{prefix[16:19]}-{tail}"
 
 
 @lru_cache(maxsize=4)

@@ -2,15 +2,26 @@
 (schema/compiled/tabular.json): one JSON object whose keys are table names (organization, service,
 location, ...) and whose values are arrays of rows, the same rows as the HSDS CSV data package.
 
+The document opens with an "about" object naming the shape and version (HSDS 3.0, tabular) and
+the schema it follows; the response's Link header says the same.
+
 Choices the format leaves to us:
-- Ids are UUIDs (HSDS requires them): version 5, derived from this site's URL and our primary keys,
-  so the same listing keeps the same id in every export.
+- Ids are UUIDs (HSDS requires them): RFC 9562 version 8, derived from this site's URL, the kind
+  of row and our primary key (common.stable_id), so the same listing keeps the same id in every
+  export.
+- What we do not know is left out, never sent as an empty string: we hold an address as one line,
+  not its parts, so there are no `address` rows (HSDS requires city, postal code, country...);
+  the line is the physical location's `description`. A virtual location exists only with the
+  joining link the organizer published (its `url`).
+- Schedules: `opens_at`/`closes_at` carry the UTC offset (17:00-08:00) in force today, the same
+  as `timezone`; `dtstart` is the date of the first meeting, on the schedule's weekday. Closed
+  and paused listings have no schedule rows (their service `status` says why).
 - Every service needs an organization. A listing with a host organization points to it; a listing
   without one is its own organization (peer groups usually are).
 - HSDS 3's schedule `timezone` is a number, a UTC offset, not an IANA zone. Meetings keep their
-  wall-clock time across daylight saving, so `opens_at`/`closes_at` are the local times, `timezone`
-  is the offset in force today, and `notes` names the IANA zone; the feed's ETag changes daily so
-  that offset is never served stale.
+  wall-clock time across daylight saving, so `opens_at`/`closes_at` are the local times with
+  today's offset, and `notes` names the IANA zone; the feed's ETag changes daily so that offset
+  is never served stale.
 - Contacts, phones and emails appear only where the organizer made them public.
 
 Each table is one narrow query streamed with .iterator(): the query count does not grow with the
@@ -33,12 +44,12 @@ from groups.feeds.common import (
     utc_offset_hours,
 )
 from groups.models import (
+    NOT_MEETING_STATUSES,
     Attendance,
     Cost,
     GroupType,
     Meeting,
     Organization,
-    RegionTree,
     Status,
     SupportGroup,
     web_url,
@@ -57,6 +68,10 @@ SERVICE_STATUS = {
 }
 
 TAXONOMY_KEY = "group-types"
+HSDS_VERSION = "3.0"
+SCHEMA_URL = (
+    "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled/tabular.json"
+)
 
 
 def _published():
@@ -82,7 +97,11 @@ def _has_physical(row):
 
 
 def _has_virtual(row):
-    return row["attendance"] in MEETS_ONLINE
+    return row["attendance"] in MEETS_ONLINE and bool(_join_url(row))
+
+
+def _join_url(row):
+    return web_url(row["join_url"]) if row["join_url_public"] else ""
 
 
 def _compact(data):
@@ -186,29 +205,15 @@ def locations():
                     "location_type": "virtual",
                     "organization_id": organization_id(row["pk"], row["host_id"]),
                     "name": _("%(name)s (online)") % {"name": row["name"]},
-                    "url": web_url(row["join_url"]) if row["join_url_public"] else "",
+                    "url": _join_url(row),
                 }
             )
 
 
-def addresses(tree):
-    """HSDS wants the parts of an address; we hold one line, so only address_1 and region are
-    known. The other required parts are present and empty rather than guessed."""
-    for row in _rows(_published().exclude(address="").values(*_LOCATION_FIELDS)):
-        if not _has_physical(row):
-            continue
-        region = tree.by_id.get(row["region_id"])
-        yield {
-            "id": stable_id("address", row["pk"]),
-            "location_id": stable_id("location-physical", row["pk"]),
-            "address_1": row["address"],
-            "city": "",
-            "region": region.name if region else "",
-            "state_province": "",
-            "postal_code": "",
-            "country": "",
-            "address_type": "physical",
-        }
+def addresses():
+    """None: HSDS requires the parts of an address (city, postal code, country...) and we hold
+    one line. Sending them empty, or the line as address_1, would tell importers wrong things."""
+    return iter(())
 
 
 def services_at_locations():
@@ -220,6 +225,14 @@ def services_at_locations():
                     "service_id": service_id(row["pk"]),
                     "location_id": stable_id(f"location-{kind}", row["pk"]),
                 }
+
+
+def _offset_suffix(hours):
+    """-7 -> '-07:00', 5.5 -> '+05:30', 0 -> 'Z' (HSDS: times carry their offset)."""
+    if hours == 0:
+        return "Z"
+    minutes = round(abs(hours) * 60)
+    return f"{'-' if hours < 0 else '+'}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def schedule_row(meeting):
@@ -237,15 +250,16 @@ def schedule_row(meeting):
     elif meeting.frequency == Meeting.Frequency.BIMONTHLY:
         data["freq"] = "MONTHLY"
         data["interval"] = 2
-    if meeting.start_date:
-        data["dtstart"] = meeting.start_date.isoformat()
-    if meeting.start_time and "freq" in data:
-        data["opens_at"] = meeting.start_time.strftime("%H:%M")
+    first = schedule.first_date(meeting)
+    if first:
+        data["dtstart"] = first.isoformat()
+    offset = utc_offset_hours(meeting.timezone)
+    if meeting.start_time and "freq" in data and offset is not None:
+        suffix = _offset_suffix(offset)
+        data["opens_at"] = meeting.start_time.strftime("%H:%M") + suffix
         if meeting.end_time:
-            data["closes_at"] = meeting.end_time.strftime("%H:%M")
-        offset = utc_offset_hours(meeting.timezone)
-        if offset is not None:
-            data["timezone"] = offset
+            data["closes_at"] = meeting.end_time.strftime("%H:%M") + suffix
+        data["timezone"] = offset
     zone_note = _("Times are local to %(zone)s.") % {"zone": meeting.timezone}
     data["notes"] = " ".join(part for part in (meeting.notes, zone_note) if part)
     return data
@@ -254,6 +268,7 @@ def schedule_row(meeting):
 def schedules():
     meetings = (
         Meeting.objects.filter(group__moderation=SupportGroup.Moderation.PUBLISHED)
+        .exclude(group__status__in=NOT_MEETING_STATUSES)
         .only("pk", "group_id", *Meeting.SCHEDULE_FIELDS)
         .order_by("group_id", "weekday", "start_time", "pk")
     )
@@ -342,12 +357,11 @@ def attributes():
 
 def document():
     """The export as JSON text pieces, table after table. Each table runs its query lazily."""
-    tree = RegionTree.load()
     tables = (
         ("organization", organizations),
         ("service", services),
         ("location", locations),
-        ("address", lambda: addresses(tree)),
+        ("address", addresses),
         ("service_at_location", services_at_locations),
         ("schedule", schedules),
         ("phone", phones),
@@ -357,11 +371,21 @@ def document():
         ("taxonomy_term", taxonomy_terms),
         ("attribute", attributes),
     )
-    yield "{"
+    yield "{" + dumps("about") + ":" + dumps(about()) + ","
     for index, (name, rows) in enumerate(tables):
         yield ("," if index else "") + dumps(name) + ":"
         yield from json_array(rows())
     yield "}"
+
+
+def about():
+    """Which HSDS shape and version this is, in the keys of HSDS 3's API meta response."""
+    return {
+        "version": HSDS_VERSION,
+        "shape": "tabular",
+        "schema": SCHEMA_URL,
+        "profile": "https://docs.openreferral.org/en/3.0/",
+    }
 
 
 def stream():
