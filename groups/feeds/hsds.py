@@ -58,11 +58,9 @@ from groups.models import (
 MEETS_ONLINE = {Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID}
 MEETS_IN_PERSON = {Attendance.IN_PERSON, Attendance.HYBRID}
 
+# Every other status (active, forming, not confirmed, any added later) lists its meetings:
+# "active" (HSDS has no "not confirmed"; the listing's assured_date says how fresh it is).
 SERVICE_STATUS = {
-    Status.ACTIVE: "active",
-    # Listed, not cancelled: HSDS has no "not confirmed"; the listing's freshness says the rest.
-    Status.UNCONFIRMED: "active",
-    Status.FORMING: "inactive",
     Status.PAUSED: "temporarily closed",
     Status.CLOSED: "defunct",
 }
@@ -165,7 +163,7 @@ def services():
                 "description": description,
                 "url": detail_url(row["slug"]),
                 "email": row["email"] if row["email_public"] else "",
-                "status": SERVICE_STATUS.get(row["status"], "inactive"),
+                "status": SERVICE_STATUS.get(row["status"], "active"),
                 "application_process": row["how_to_join"],
                 "fees_description": str(costs[row["cost"]]) if row["cost"] else "",
                 "assured_date": row["last_confirmed"].isoformat() if row["last_confirmed"] else "",
