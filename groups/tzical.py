@@ -6,8 +6,9 @@ nothing covers the years after 2037 although our RRULEs never end. Here the rule
 zone's POSIX TZ string (the footer of its TZif file, which tzdata defines as the rule for all
 times after the last listed change): one yearly RRULE per observance, open-ended.
 
-A zone whose rule a yearly RRULE cannot state (no footer, a Julian-day rule, a change at a time
-outside 00:00-23:59) falls back to one observance per change, for FALLBACK_YEARS years.
+A zone whose rule a yearly RRULE cannot state (no footer, a Julian-day rule, a change moved by its
+time into the next month, as Cairo's "last Thursday at 24:00") falls back to one observance per
+change, for FALLBACK_YEARS years.
 """
 
 import datetime as dt
@@ -83,7 +84,38 @@ def _first_on_or_after(year, month, week, weekday_sunday0, seconds):
             day += dt.timedelta(days=7)
     else:
         day += dt.timedelta(days=7 * (week - 1))
-    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)  # may be another day
+
+
+_MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+
+def _yearly_rule(month, week, weekday, seconds):
+    """RRULE parts for POSIX rule Mm.w.d/time, or None when a yearly RRULE cannot say it.
+
+    A time outside 00:00-23:59 (Santiago's 24:00, Jerusalem's 26:00, Nuuk's -1:00) moves the
+    change to another weekday: then it is "that weekday, on one of these 7 days of the month",
+    which stays in one month for every month but February."""
+    shift, _ = divmod(seconds, 86400)
+    if shift == 0:
+        return {
+            "freq": "yearly",
+            "bymonth": month,
+            "byday": f"{-1 if week == 5 else week}{_DAYS[weekday]}",
+        }
+    if month == 2:
+        return None
+    length = _MONTH_DAYS[month - 1]
+    first = length - 6 if week == 5 else 7 * (week - 1) + 1
+    days = [day + shift for day in range(first, first + 7)]
+    if days[0] < 1 or days[-1] > length:
+        return None
+    return {
+        "freq": "yearly",
+        "bymonth": month,
+        "byday": _DAYS[(weekday + shift) % 7],
+        "bymonthday": days,
+    }
 
 
 def _rule_components(parsed, from_year):
@@ -103,12 +135,11 @@ def _rule_components(parsed, from_year):
             return None
         month, week, weekday = int(match[1]), int(match[2]), int(match[3])
         seconds = _seconds(match[4]) if match[4] else 7200
-        if not 0 <= seconds < 86400:
+        rrule = _yearly_rule(month, week, weekday, seconds)
+        if rrule is None:
             return None
         start = _first_on_or_after(from_year, month, week, weekday, seconds)
-        byday = f"{-1 if week == 5 else week}{_DAYS[weekday]}"
         kind = "daylight" if off_to > off_from else "standard"
-        rrule = {"freq": "yearly", "bymonth": month, "byday": byday}
         components.append(_observance(kind, start, off_from, off_to, _label(label), rrule))
     return components
 

@@ -47,9 +47,13 @@ ZONES = [
     "Australia/Sydney",
     "Pacific/Auckland",
 ]
+# Zones whose changes fall at 24:00, 26:00 or -1:00 (yearly rules on "a weekday among 7 days").
+SHIFTED_ZONES = ["America/Santiago", "Asia/Jerusalem", "America/Nuuk"]
 MOMENTS = [
     dt.datetime(2027, 1, 12, 9, 30, tzinfo=dt.UTC),
     dt.datetime(2027, 7, 13, 21, 0, tzinfo=dt.UTC),
+    # Next meetings across Europe's (28 March) and the southern hemisphere's (4 April) changes.
+    dt.datetime(2027, 3, 24, 3, 0, tzinfo=dt.UTC),
 ]
 # TSML UI's default conference providers (src/hooks/settings.tsx), plus the sample's domain.
 PROVIDERS = ("zoom.us", "meet.google.com", "teams.microsoft.com", "meet.jit.si", "webex.com")
@@ -72,7 +76,7 @@ def directory(settings):
     settings.PAGE_CACHE_SECONDS = 0
     call_command("load_seed", stdout=io.StringIO())
     call_command("generate_synthetic_groups", count=100, seed=7, stdout=io.StringIO())
-    for index, zone in enumerate(ZONES):
+    for index, zone in enumerate(ZONES + SHIFTED_ZONES):
         group = make_group(
             f"Sample {zone}",
             attendance="hybrid" if index % 2 else "online",
@@ -151,8 +155,8 @@ def test_icaljs_and_recurring_ical_events_agree_with_the_page(client, directory,
             items.append(
                 {"id": key, "ics": ics, "after": moment.isoformat(), "count": len(shown) or 3}
             )
-    zones_seen = {z for z in ZONES if any(f"TZID={z}" in item["ics"] for item in items)}
-    assert zones_seen == set(ZONES)
+    zones_seen = {z for z in ZONES + SHIFTED_ZONES if any(f"TZID={z}" in i["ics"] for i in items)}
+    assert zones_seen == set(ZONES + SHIFTED_ZONES)
     assert len(items) > 100
 
     readers = {
