@@ -28,11 +28,6 @@ def _host():
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "peerdir"
 
 
-def has_events(meetings):
-    """Whether these schedules give a calendar anything: a regular day and a start time."""
-    return any(schedule.has_recurrence(m) and m.start_time for m in meetings)
-
-
 def _description(group, meeting):
     lines = [group.summary, meeting.describe()]
     if not group.advertises_meetings:

@@ -492,21 +492,21 @@ def group_detail(request, slug):
     tree = filters.region_tree(generation.of(request))
     meetings = list(group.meetings.all())
     now = timezone.now()  # one instant for the page's dates and its structured data
+    next_meetings = upcoming(meetings, now=now) if group.advertises_meetings else []
     back = safe_back(request.GET.get("back", ""))
     context = {
         "group": group,
         "places": _places(tree, group.region_id),
         "meetings": meetings,
         "schedule_lines": [m.describe() for m in meetings],
-        "upcoming": upcoming(meetings, now=now) if group.advertises_meetings else [],
+        "upcoming": next_meetings,
         "zones": sorted({m.timezone for m in meetings if m.start_time}),
         "contacts": group.public_contacts(),
         "back_url": reverse("groups:list") + (f"?{back}" if back else ""),
         "has_back": bool(back),
         "canonical_url": absolute(group.get_absolute_url()),
-        "calendar_url": reverse("groups:calendar", args=[group.slug])
-        if group.advertises_meetings and calendar.has_events(meetings)
-        else "",
+        # A calendar exactly when there are dates to show: it then holds at least one event.
+        "calendar_url": reverse("groups:calendar", args=[group.slug]) if next_meetings else "",
         "json_ld": seo.group_json_ld(group, meetings, now=now),
         "is_public": group.moderation == SupportGroup.Moderation.PUBLISHED,
     }

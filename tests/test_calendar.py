@@ -97,6 +97,8 @@ def test_search_calendar_runs_a_fixed_number_of_queries(client, django_assert_nu
 
 
 ZONES = [
+    "America/Santiago",
+    "Asia/Jerusalem",
     "Europe/London",
     "Europe/Dublin",
     "America/Los_Angeles",
@@ -169,3 +171,15 @@ def test_a_calendar_with_no_meeting_is_not_served_empty(client):
     for response in (own, search):
         assert response.status_code == 404
         assert "regular meeting times" in response.content.decode()
+
+
+def test_the_page_offers_a_calendar_only_when_it_has_dates_to_put_in_it(client):
+    # Every other week without a dated meeting: no dates can be given, so no calendar either.
+    unanchored = make_group("Unanchored")
+    make_meeting(unanchored, frequency="biweekly", start_date=None)
+
+    html = client.get(unanchored.get_absolute_url()).content.decode()
+
+    assert "Next meetings" not in html
+    assert reverse("groups:calendar", args=[unanchored.slug]) not in html
+    assert client.get(reverse("groups:calendar", args=[unanchored.slug])).status_code == 404
