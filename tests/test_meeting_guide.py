@@ -533,3 +533,12 @@ def test_filtered_feeds_have_their_own_etag(client):
     part = client.get(URL, {"since": "2025-01-01"})
 
     assert part["ETag"] != whole["ETag"]
+
+
+def test_gzipped_feed_answers_304_to_its_own_etag(client):
+    make_meeting(listed_group())
+
+    first = client.get(URL, HTTP_ACCEPT_ENCODING="gzip")
+    again = client.get(URL, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
