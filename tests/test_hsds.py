@@ -390,3 +390,28 @@ def test_seed_export_is_valid_and_has_the_family_alliance_on_thursdays(client):
     assert (sched["freq"], sched["byday"]) == ("WEEKLY", "TH")
     assert sched["opens_at"] in ("17:00-07:00", "17:00-08:00")
     assert len(doc["service"]) == SupportGroup.objects.published().count()
+
+
+def test_region_and_since_filters_take_part_of_the_export(client):
+    tree = make_region_tree()
+    host = make_organization("Scots Host")
+    edinburgh = make_group("Edinburgh", region=tree["lothians"], host=host)
+    make_meeting(edinburgh)
+    make_meeting(make_group("Boston", region=tree["massachusetts"], host=make_organization("US")))
+    SupportGroup.objects.filter(name="Boston").update(
+        updated_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    )
+
+    for query in ({"region": "scotland"}, {"since": "2025-06-01"}):
+        response = client.get(URL, query)
+        doc = json.loads(b"".join(response.streaming_content))
+        check_document(doc)
+        assert [s["name"] for s in doc["service"]] == ["Edinburgh"], query
+        assert [o["name"] for o in doc["organization"]] == ["Scots Host"], query
+        assert len(doc["schedule"]) == 1
+
+
+def test_export_answers_head_and_bad_filters_clearly(client):
+    assert client.head(URL).status_code == 200
+    response = client.get(URL, {"region": "atlantis"})
+    assert response.status_code == 400 and "There is no region" in response.content.decode()

@@ -107,12 +107,8 @@ def _compact(data):
     return {key: value for key, value in data.items() if value not in ("", None)}
 
 
-def organizations():
-    hosts = (
-        Organization.objects.filter(groups__moderation=SupportGroup.Moderation.PUBLISHED)
-        .distinct()
-        .order_by("pk")
-    )
+def organizations(groups):
+    hosts = Organization.objects.filter(groups__in=groups.values("pk")).distinct().order_by("pk")
     for org in _rows(hosts):
         yield _compact(
             {
@@ -123,7 +119,7 @@ def organizations():
                 "uri": absolute(org.get_absolute_url()),
             }
         )
-    hostless = _published().filter(host__isnull=True)
+    hostless = groups.filter(host__isnull=True)
     fields = ("pk", "name", "summary", "website", "website_public", "email", "email_public")
     for row in _rows(hostless.values(*fields)):
         yield _compact(
@@ -137,7 +133,7 @@ def organizations():
         )
 
 
-def services():
+def services(groups):
     fields = (
         "pk",
         "slug",
@@ -153,7 +149,7 @@ def services():
         "last_confirmed",
     )
     costs = dict(Cost.choices)
-    for row in _rows(_published().values(*fields)):
+    for row in _rows(groups.values(*fields)):
         description = "\n\n".join(part for part in (row["summary"], row["description"]) if part)
         yield _compact(
             {
@@ -184,8 +180,8 @@ _LOCATION_FIELDS = (
 )
 
 
-def locations():
-    for row in _rows(_published().values(*_LOCATION_FIELDS)):
+def locations(groups):
+    for row in _rows(groups.values(*_LOCATION_FIELDS)):
         if _has_physical(row):
             yield _compact(
                 {
@@ -208,14 +204,14 @@ def locations():
             )
 
 
-def addresses():
+def addresses(groups):
     """None: HSDS requires the parts of an address (city, postal code, country...) and we hold
     one line. Sending them empty, or the line as address_1, would tell importers wrong things."""
     return iter(())
 
 
-def services_at_locations():
-    for row in _rows(_published().values(*_LOCATION_FIELDS)):
+def services_at_locations(groups):
+    for row in _rows(groups.values(*_LOCATION_FIELDS)):
         for kind, present in (("physical", _has_physical(row)), ("virtual", _has_virtual(row))):
             if present:
                 yield {
@@ -263,9 +259,9 @@ def schedule_row(meeting):
     return data
 
 
-def schedules():
+def schedules(groups):
     meetings = (
-        Meeting.objects.filter(group__moderation=SupportGroup.Moderation.PUBLISHED)
+        Meeting.objects.filter(group__in=groups.values("pk"))
         .exclude(group__status__in=NOT_MEETING_STATUSES)
         .only("pk", "group_id", *Meeting.SCHEDULE_FIELDS)
         .order_by("group_id", "weekday", "start_time", "pk")
@@ -274,8 +270,8 @@ def schedules():
         yield schedule_row(meeting)
 
 
-def phones():
-    rows = _published().filter(phone_public=True).exclude(phone="").values("pk", "phone")
+def phones(groups):
+    rows = groups.filter(phone_public=True).exclude(phone="").values("pk", "phone")
     for row in _rows(rows):
         yield {
             "id": stable_id("phone", row["pk"]),
@@ -285,9 +281,9 @@ def phones():
         }
 
 
-def contacts():
+def contacts(groups):
     fields = ("pk", "contact_name", "contact_name_public", "email", "email_public")
-    for row in _rows(_published().values(*fields)):
+    for row in _rows(groups.values(*fields)):
         name = row["contact_name"] if row["contact_name_public"] else ""
         email = row["email"] if row["email_public"] else ""
         if name or email:
@@ -301,11 +297,9 @@ def contacts():
             )
 
 
-def languages():
+def languages(groups):
     links = (
-        SupportGroup.languages.through.objects.filter(
-            supportgroup__moderation=SupportGroup.Moderation.PUBLISHED
-        )
+        SupportGroup.languages.through.objects.filter(supportgroup__in=groups.values("pk"))
         .select_related("language")
         .order_by("supportgroup_id", "pk")
     )
@@ -318,7 +312,7 @@ def languages():
         }
 
 
-def taxonomies():
+def taxonomies(groups):
     yield {
         "id": stable_id("taxonomy", TAXONOMY_KEY),
         "name": _("%(site)s group types") % {"site": settings.SITE_NAME},
@@ -327,7 +321,7 @@ def taxonomies():
     }
 
 
-def taxonomy_terms():
+def taxonomy_terms(groups):
     for group_type in _rows(GroupType.objects.order_by("pk")):
         yield {
             "id": stable_id("taxonomy_term", group_type.pk),
@@ -339,9 +333,9 @@ def taxonomy_terms():
         }
 
 
-def attributes():
+def attributes(groups):
     links = SupportGroup.types.through.objects.filter(
-        supportgroup__moderation=SupportGroup.Moderation.PUBLISHED
+        supportgroup__in=groups.values("pk")
     ).order_by("supportgroup_id", "pk")
     for link in _rows(links):
         yield {
@@ -353,8 +347,16 @@ def attributes():
         }
 
 
-def document():
-    """The export as JSON text pieces, table after table. Each table runs its query lazily."""
+def document(region_ids=None, since=None):
+    """The export as JSON text pieces, table after table. Each table runs its query lazily.
+
+    `region_ids` keeps the listings filed under those regions, `since` those changed at or
+    after it; organizations, schedules, phones... follow their listings."""
+    groups = _published()
+    if region_ids is not None:
+        groups = groups.filter(region_id__in=region_ids)
+    if since is not None:
+        groups = groups.filter(updated_at__gte=since)
     tables = (
         ("organization", organizations),
         ("service", services),
@@ -372,7 +374,7 @@ def document():
     yield "{" + dumps("about") + ":" + dumps(about()) + ","
     for index, (name, rows) in enumerate(tables):
         yield ("," if index else "") + dumps(name) + ":"
-        yield from json_array(rows())
+        yield from json_array(rows(groups))
     yield "}"
 
 
@@ -386,5 +388,5 @@ def about():
     }
 
 
-def stream():
-    return in_pieces(document())
+def stream(region_ids=None, since=None):
+    return in_pieces(document(region_ids, since))

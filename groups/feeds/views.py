@@ -1,8 +1,8 @@
 """The feed endpoints: streamed JSON, conditional GET, cacheable by anyone (it is public data).
 
 Compressed when the client accepts gzip (the Meeting Guide feed at 100,000 listings is ~74 MB as
-JSON, under 8 MB gzipped); HEAD is answered with the headers alone. The Meeting Guide feed also
-takes `?region=<slug>` (that region and everything inside it) and `?since=<date or ISO 8601
+JSON, under 8 MB gzipped); HEAD is answered with the headers alone. Both feeds also take
+`?region=<slug>` (that region and everything inside it) and `?since=<date or ISO 8601
 time>` (listings changed since then), so a client can take only the part it shows; the full feed
 stays the default for importers.
 """
@@ -116,8 +116,14 @@ def meeting_guide_feed(request):
 @cache_control(public=True, max_age=300)
 @require_safe
 @condition(
-    etag_func=lambda request: etag_for("hsds", request, extra=_today_utc().isoformat()),
+    etag_func=lambda request: etag_for(
+        "hsds", request, extra=f"{_today_utc().isoformat()}|{_filters_key(request)}"
+    ),
     last_modified_func=_hsds_last_modified,
 )
 def hsds_feed(request):
-    return _body(request, hsds.stream() if request.method == "GET" else ())
+    try:
+        region_ids, since = feed_filters(request)
+    except BadFilter as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    return _body(request, hsds.stream(region_ids, since) if request.method == "GET" else ())
