@@ -200,7 +200,10 @@ def test_meeting_guide_types_are_spec_codes_or_our_own_lower_case_slugs(client, 
     assert {"TC", "EN", "W", "S"} <= codes and "ONL" not in codes
     upper = {code.upper() for code in codes}
     ours = {slug for slug in directory.values_list("types__slug", flat=True) if slug}
+    from tests.test_meeting_guide import check_entry  # the spec's field formats
+
     for entry in meeting_guide(client):
+        check_entry(entry)
         for code in entry["types"]:
             if code not in codes:
                 assert code in ours, f"{entry['slug']}: {code} is neither a spec code nor ours"
