@@ -66,7 +66,7 @@ def hsds_schedules(client, group):
     return service["status"], [s for s in doc["schedule"] if s["service_id"] == service["id"]]
 
 
-@pytest.mark.parametrize("status", ["active", "forming"])
+@pytest.mark.parametrize("status", ["active", "unconfirmed", "forming"])
 def test_a_listed_group_advertises_its_meetings_everywhere(client, listing, status):
     group = listing(status)
 
@@ -119,7 +119,7 @@ def test_the_page_says_why_a_paused_group_shows_no_dates(client, listing):
 
 def test_any_status_but_closed_and_paused_still_advertises_meetings():
     # wt-seeds adds statuses (e.g. "not confirmed"): they list their meetings like active ones.
-    for status in ("active", "forming", "not_confirmed", "anything_new"):
+    for status in ("active", "unconfirmed", "forming", "anything_new"):
         assert SupportGroup(status=status).advertises_meetings, status
     for status in ("closed", "paused"):
         assert not SupportGroup(status=status).advertises_meetings, status
