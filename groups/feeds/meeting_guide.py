@@ -46,12 +46,6 @@ from groups.models import Attendance, Meeting, RegionKind, RegionTree, Status, S
 
 SLUG_MAX = 64
 
-ATTENDANCE_OPTIONS = {
-    Attendance.IN_PERSON: "in_person",
-    Attendance.ONLINE: "online",
-    Attendance.PHONE: "online",
-    Attendance.HYBRID: "hybrid",
-}
 MEETS_ONLINE = {Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID}
 MEETS_IN_PERSON = {Attendance.IN_PERSON, Attendance.HYBRID}
 
