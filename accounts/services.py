@@ -5,7 +5,6 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,16 +15,15 @@ from accounts.models import Claim, Invitation
 from groups import audit
 from groups.models import Meeting, Ownership, SupportGroup
 from groups.search import refresh_search_document
+from groups.versions import EditConflict, next_version
+
+__all__ = ["EditConflict"]  # raised by save_listing; views catch it from here
 
 logger = logging.getLogger(__name__)
 
 
 class ClaimAlreadyDecided(ValueError):
     """The claim is no longer pending (decided or withdrawn meanwhile): nothing was changed."""
-
-
-class EditConflict(Exception):
-    """The listing changed after the form was opened: nothing was saved."""
 
 
 class InvitationInvalid(Exception):
@@ -129,18 +127,12 @@ def _save_meetings(formset, group, user):
 def save_listing(group, form, formset, user, expected_version):
     """Save a valid listing form and meetings formset unless someone saved since it was opened.
 
-    The version check and the bump are one conditional UPDATE, so of two saves made from the same
-    version exactly one wins, on SQLite and PostgreSQL alike. Raises EditConflict otherwise.
+    Raises EditConflict (groups.versions) when the listing is no longer at `expected_version`.
     """
-    now = timezone.now()
     with transaction.atomic():
-        won = SupportGroup.objects.filter(pk=group.pk, version=expected_version).update(
-            version=F("version") + 1, updated_at=now
-        )
-        if not won:
-            raise EditConflict
+        version, now = next_version(group.pk, expected_version)
         instance = form.save(commit=False)
-        instance.version = expected_version + 1
+        instance.version = version
         instance.updated_at = now
         # Someone who just reviewed every field has confirmed the listing is current.
         instance.last_confirmed = timezone.localdate()
@@ -206,7 +198,10 @@ def create_listing(form, formset, user):
 
 def confirm_still_meeting(group):
     today = timezone.localdate()
-    SupportGroup.objects.filter(pk=group.pk).update(last_confirmed=today)
+    with transaction.atomic():
+        # A form opened before this must not put back the old date.
+        group.version, group.updated_at = next_version(group.pk)
+        SupportGroup.objects.filter(pk=group.pk).update(last_confirmed=today)
     group.last_confirmed = today
     return group
 

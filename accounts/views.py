@@ -22,6 +22,7 @@ from accounts.history import listing_history
 from accounts.models import Claim
 from accounts.permissions import get_group_for_owner, is_owner
 from groups.models import Meeting, Report, SupportGroup
+from groups.versions import shown as _shown
 
 
 @login_required
@@ -149,20 +150,6 @@ def _conflict(request, group, form, formset):
         },
         status=409,
     )
-
-
-def _shown(field, value):
-    """A form value as the person would read it: labels for choices, names for records."""
-    if value in (None, "", []):
-        return ""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    choices = getattr(field, "choices", None)
-    if choices is not None:
-        labels = {str(k): str(v) for k, v in choices if k not in ("", None)}
-        items = value if isinstance(value, list | tuple) else [value]
-        return ", ".join(labels.get(str(getattr(v, "pk", v)), str(v)) for v in items)
-    return str(value)
 
 
 @login_required

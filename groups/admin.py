@@ -9,13 +9,12 @@ autocomplete widgets for large relations.
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -38,6 +37,7 @@ from groups.models import (
     SupportGroup,
 )
 from groups.search import groups_for_taxonomy, refresh_search_document
+from groups.versions import EditConflict, compare, next_version
 
 LIST_PER_PAGE = 50
 
@@ -191,9 +191,28 @@ class OwnedFilter(admin.SimpleListFilter):
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class ListingAdminForm(forms.ModelForm):
+    """The admin's listing form carries the version it was opened at, like the organizer's."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].required = True
+            if "seen_version" not in self.initial:
+                # From the row, not the instance: a history revert's instance is an old copy.
+                self.initial["seen_version"] = (
+                    SupportGroup.objects.filter(pk=self.instance.pk)
+                    .values_list("version", flat=True)
+                    .first()
+                )
+
+
 @admin.register(SupportGroup)
 class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
+    form = ListingAdminForm
     list_display = [
         "name",
         "kind",
@@ -243,6 +262,7 @@ class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
                     "source_document",
                     "source_excerpt",
                     "version",
+                    "seen_version",
                     "created_at",
                     "updated_at",
                 ]
@@ -304,26 +324,57 @@ class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # A revert from History brings back an old row whose version and created_at are
-            # not in the history: keep the real ones, and bump the version so an organizer's
-            # open edit form cannot overwrite the moderator's change.
-            current = SupportGroup.objects.filter(pk=obj.pk).values("version", "created_at").get()
-            obj.created_at = current["created_at"]
-            obj.version = current["version"] + 1
-            obj.updated_at = timezone.now()
+            # not in the history: keep the real created_at; the version is the row's, raised
+            # only if nobody saved since this form was opened (groups.versions).
+            request._listing_form = form
+            obj.version, obj.updated_at = next_version(obj.pk, form.cleaned_data["seen_version"])
+            obj.created_at = (
+                SupportGroup.objects.filter(pk=obj.pk).values_list("created_at", flat=True).get()
+            )
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         refresh_search_document([form.instance.pk])
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:  # the admin's own transaction was rolled back: nothing saved
+            return self.conflict_response(request, object_id)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        response = super().history_form_view(request, object_id, version_id, extra_context)
-        if request.method == "POST" and response.status_code == 302:
-            group = SupportGroup.objects.get(pk=object_id)
-            record = SupportGroup.history.filter(pk=version_id).first()
-            when = f"{record.history_date:%Y-%m-%d %H:%M}" if record else version_id
-            audit.record(request.user, "listing reverted", group, f"to the version of {when}")
+        try:
+            with transaction.atomic():
+                response = super().history_form_view(request, object_id, version_id, extra_context)
+                if request.method == "POST" and response.status_code == 302:
+                    group = SupportGroup.objects.get(pk=object_id)
+                    record = SupportGroup.history.filter(pk=version_id).first()
+                    when = f"{record.history_date:%Y-%m-%d %H:%M}" if record else version_id
+                    audit.record(
+                        request.user, "listing reverted", group, f"to the version of {when}"
+                    )
+        except EditConflict:
+            return self.conflict_response(request, object_id)
         return response
+
+    def conflict_response(self, request, object_id):
+        """The fields side by side (this form's unsaved values, the saved ones); 409."""
+        form = request._listing_form
+        current = SupportGroup.objects.get(pk=object_id)
+        current_form = self.get_form(request, current)(instance=current)
+        names = [n for n in form.fields if n in current_form.fields and n != "seen_version"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Someone else changed this listing"),
+            "opts": self.opts,
+            "original": current,
+            "rows": compare(form, current_form, names),
+            "change_url": reverse("admin:groups_supportgroup_change", args=[current.pk]),
+        }
+        return TemplateResponse(
+            request, "admin/groups/supportgroup/conflict.html", context, status=409
+        )
 
     @admin.action(description=_("Publish selected listings"), permissions=["change"])
     def publish(self, request, queryset):

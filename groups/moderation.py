@@ -10,15 +10,13 @@ from django.utils import timezone
 
 from groups import audit, mail
 from groups.models import Report, SupportGroup
+from groups.versions import next_version
 
 
 def _save_listing(group, moderator, fields):
     """Save moderation fields, bump the edit version so an organizer's open form cannot
     silently overwrite the decision, and attribute the history row to the moderator."""
-    group.version = (
-        SupportGroup.objects.filter(pk=group.pk).values_list("version", flat=True).get() + 1
-    )
-    group.updated_at = timezone.now()
+    group.version, group.updated_at = next_version(group.pk)
     group._history_user = moderator
     group.save(update_fields=[*fields, "version", "updated_at"])
 
