@@ -1,4 +1,10 @@
-"""A listing's edit history in plain words: who changed what, when, from the simple-history rows."""
+"""A listing's edit history in plain words: who changed what, when, from the simple-history rows.
+
+Personal data stays with the people who could see it: others appear as "An organizer" or "A
+moderator" (never their account email or name), and a contact value that was private shows
+only to moderators and to owners who were owners while it was current. A later owner does not
+read the phone number the previous owner once kept private.
+"""
 
 from dataclasses import dataclass, field
 
@@ -34,13 +40,39 @@ class HistoryEntry:
     changes: list = field(default_factory=list)
 
 
-def who(record):
+# Contact values and the box that made each public.
+CONTACT_FIELDS = {
+    "website": "website_public",
+    "join_url": "join_url_public",
+    "contact_name": "contact_name_public",
+    "email": "email_public",
+    "phone": "phone_public",
+}
+
+
+@dataclass
+class Viewer:
+    """Who reads the history: their id, and since when they own the listing (None: moderator)."""
+
+    user_id: int
+    owner_since: object = None
+
+    def may_see(self, record, field_name):
+        flag = CONTACT_FIELDS.get(field_name)
+        if flag is None or self.owner_since is None or getattr(record, flag, False):
+            return True
+        return record.history_date >= self.owner_since
+
+
+def who(record, viewer=None):
     user = record.history_user
     if user is None:
         return _("No account recorded (imported, or the account was deleted)")
+    if viewer is not None and user.pk == viewer.user_id:
+        return _("You (%(name)s)") % {"name": user.name} if user.name else _("You")
     if user.is_staff:
         return _("A moderator")
-    return user.get_full_name()
+    return _("An organizer")
 
 
 def meeting_text(record):
@@ -66,6 +98,12 @@ def _display(model_field, value, names):
     return str(value)
 
 
+def _shown(viewer, record, model_field, value, names):
+    if viewer is not None and value and not viewer.may_see(record, model_field.name):
+        return _("(private at the time)")
+    return _display(model_field, value, names)
+
+
 def _pairs(records):
     """Each record with the one before it for the same object (None for the first)."""
     previous = {}
@@ -74,8 +112,10 @@ def _pairs(records):
         previous[record.id] = record
 
 
-def listing_history(group, limit=200):
-    """Newest first. Four queries whatever the length: two history tables, two name lookups."""
+def listing_history(group, viewer=None, limit=200):
+    """Newest first. Four queries whatever the length: two history tables, two name lookups.
+
+    `viewer` (a Viewer) limits names and private contact values; None shows everything."""
     group_records = list(
         SupportGroup.history.filter(id=group.pk)
         .select_related("history_user")
@@ -98,10 +138,14 @@ def listing_history(group, limit=200):
     entries = []
     for record, before in _pairs(group_records):
         if record.history_type == "+" or before is None:
-            entries.append(HistoryEntry(record.history_date, who(record), _("Listing created")))
+            entries.append(
+                HistoryEntry(record.history_date, who(record, viewer), _("Listing created"))
+            )
             continue
         if record.history_type == "-":
-            entries.append(HistoryEntry(record.history_date, who(record), _("Listing deleted")))
+            entries.append(
+                HistoryEntry(record.history_date, who(record, viewer), _("Listing deleted"))
+            )
             continue
         changes = []
         for f in group_fields:
@@ -110,13 +154,13 @@ def listing_history(group, limit=200):
                 changes.append(
                     Change(
                         str(f.verbose_name).capitalize(),
-                        _display(f, old, names),
-                        _display(f, new, names),
+                        _shown(viewer, before, f, old, names),
+                        _shown(viewer, record, f, new, names),
                     )
                 )
         if changes:
             entries.append(
-                HistoryEntry(record.history_date, who(record), _("Listing edited"), changes)
+                HistoryEntry(record.history_date, who(record, viewer), _("Listing edited"), changes)
             )
 
     for record, before in _pairs(meeting_records):
@@ -132,7 +176,7 @@ def listing_history(group, limit=200):
             if old == new and before.start_date == record.start_date:
                 continue
             what, changes = _("Meeting time changed"), [Change(_("Meeting"), old, new)]
-        entries.append(HistoryEntry(record.history_date, who(record), what, changes))
+        entries.append(HistoryEntry(record.history_date, who(record, viewer), what, changes))
 
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

@@ -4,7 +4,7 @@ from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,10 +18,10 @@ from accounts.forms import (
     ListingForm,
     meeting_formset,
 )
-from accounts.history import listing_history
+from accounts.history import Viewer, listing_history
 from accounts.models import Claim
 from accounts.permissions import get_group_for_owner, is_owner
-from groups.models import Meeting, Report, SupportGroup
+from groups.models import Meeting, Ownership, Report, SupportGroup
 from groups.versions import shown as _shown
 
 
@@ -154,9 +154,15 @@ def _conflict(request, group, form, formset):
 
 @login_required
 def history(request, slug):
-    group = get_group_for_owner(request, slug, allow_moderators=True)
+    # Since when the viewer owns it, in the same query (None: a moderator, not an owner).
+    since = Ownership.objects.filter(group=OuterRef("pk"), user=request.user.pk)
+    queryset = SupportGroup.objects.annotate(owner_since=Subquery(since.values("created_at")[:1]))
+    group = get_group_for_owner(request, slug, allow_moderators=True, queryset=queryset)
+    viewer = Viewer(request.user.pk, group.owner_since)
     return render(
-        request, "accounts/history.html", {"group": group, "entries": listing_history(group)}
+        request,
+        "accounts/history.html",
+        {"group": group, "entries": listing_history(group, viewer)},
     )
 
 
