@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Claim, Invitation, User
+from groups.admin import PrivateLookupsMixin
 
 
 @admin.register(User)
@@ -87,7 +88,9 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+    # Staff who list invitations never narrow down a token's hash from the URL.
+    private_fields = ("token_hash",)
     list_display = ["group", "email", "created_at", "accepted_at"]
     raw_id_fields = ["group", "invited_by"]
     exclude = ["token_hash"]
