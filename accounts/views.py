@@ -21,6 +21,7 @@ from accounts.forms import (
 from accounts.history import Viewer, listing_history
 from accounts.models import Claim
 from accounts.permissions import get_group_for_owner, is_owner
+from groups import ratelimit
 from groups.models import Meeting, Ownership, Report, SupportGroup
 from groups.versions import shown as _shown
 
@@ -206,11 +207,48 @@ def new_group(request):
 # Co-organizers and leaving --------------------------------------------------------------------
 
 
+# Invitations carry the listing's name to someone who never asked for mail: a few a day.
+INVITATIONS_PER_ACCOUNT_PER_DAY = 5
+INVITATIONS_PER_LISTING_PER_DAY = 10
+DAY = 24 * 60 * 60
+
+
+def _invitation_allowed(request, group):
+    """Count one invitation (atomically, before sending) per account and per listing."""
+    by_account = ratelimit.consume(
+        "invite-account",
+        ratelimit.account_hash(f"user:{request.user.pk}"),
+        INVITATIONS_PER_ACCOUNT_PER_DAY,
+        DAY,
+    )
+    if by_account is None:
+        return False
+    if ratelimit.consume("invite-listing", group.pk, INVITATIONS_PER_LISTING_PER_DAY, DAY) is None:
+        by_account.release()
+        return False
+    return True
+
+
 @login_required
 def invite(request, slug):
     group = get_group_for_owner(request, slug)
+    if group.moderation != SupportGroup.Moderation.PUBLISHED:
+        # A name nobody has reviewed yet is not mailed to strangers.
+        status = 403 if request.method == "POST" else 200
+        return render(request, "accounts/invite.html", {"group": group}, status=status)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not _invitation_allowed(request, group):
+            form.add_error(
+                None,
+                _(
+                    "You have sent as many invitations as we allow in a day. "
+                    "Please try again tomorrow."
+                ),
+            )
+            return render(
+                request, "accounts/invite.html", {"group": group, "form": form}, status=429
+            )
         services.invite_co_organizer(group, request.user, form.cleaned_data["email"])
         messages.success(
             request,
@@ -256,7 +294,14 @@ def leave(request, slug):
 @login_required
 def delete_account(request):
     form = DeleteAccountForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        # Counted before the (slow, deliberately) password check, like a login.
+        attempt = ratelimit.login_attempt(request, f"user:{request.user.pk}", "delete-account")
+        if attempt is None:
+            return render(request, "429.html", status=429)
+        if not form.is_valid():
+            return render(request, "accounts/delete_account.html", {"form": form})
+        attempt.succeeded()
         user = request.user
         logout(request)
         services.delete_account(user)

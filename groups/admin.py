@@ -41,11 +41,6 @@ from groups.versions import EditConflict, compare, next_version
 
 LIST_PER_PAGE = 50
 
-# Admin login: the same defence against password guessing as the public login.
-ADMIN_LOGIN_FAILURES_PER_CLIENT = 10
-ADMIN_LOGIN_FAILURES_PER_ACCOUNT = 5
-ADMIN_LOGIN_PERIOD = 5 * 60
-
 
 class PrivateLookupsMixin:
     """No changelist lookups on `private_fields` except for superusers.
@@ -719,23 +714,18 @@ _default_login = admin.site.login
 
 
 def rate_limited_login(request, extra_context=None):
-    """The admin login, refusing (429) after repeated failures from one client or for one account."""
+    """The admin login, counted like the public one (groups.ratelimit.login_attempt): 429 after
+    repeated failures from one client, or for one account from one client."""
     if request.method != "POST":
         return _default_login(request, extra_context)
-    client = ratelimit.client_hash(request)
-    account = ratelimit.account_hash(request.POST.get("username", ""))
-    if ratelimit.exceeded(
-        "admin-login", client, ADMIN_LOGIN_FAILURES_PER_CLIENT, ADMIN_LOGIN_PERIOD
-    ) or ratelimit.exceeded(
-        "admin-login-account", account, ADMIN_LOGIN_FAILURES_PER_ACCOUNT, ADMIN_LOGIN_PERIOD
-    ):
+    attempt = ratelimit.login_attempt(request, request.POST.get("username", ""))
+    if attempt is None:
         return render(
             request, "admin/login_too_many.html", admin.site.each_context(request), status=429
         )
     response = _default_login(request, extra_context)
-    if response.status_code == 200:  # the form came back: the login failed
-        ratelimit.hit("admin-login", client, ADMIN_LOGIN_PERIOD)
-        ratelimit.hit("admin-login-account", account, ADMIN_LOGIN_PERIOD)
+    if response.status_code != 200:  # not the form again: the login worked
+        attempt.succeeded()
     return response
 
 

@@ -104,29 +104,33 @@ def _handle(request, group, form_class, action, template, done_url):
     client = ratelimit.client_hash(request)
     if request.method != "POST":
         return render(request, template, {"group": group, "form": form_class()})
-    if ratelimit.exceeded(action, client, RATE_LIMIT, RATE_PERIOD):
+    # Counted first (atomically), then decided: parallel posts cannot slip past the limit.
+    slot = ratelimit.consume(action, client, RATE_LIMIT, RATE_PERIOD)
+    if slot is None:
         return _too_many(request, group)
     if request.POST.get(HONEYPOT):
-        # Looks like success to the robot; nothing is kept.
-        ratelimit.hit(action, client, RATE_PERIOD)
+        # Looks like success to the robot; nothing is kept (and it stays counted).
         return redirect(done_url)
     form = form_class(request.POST)
     if not form.is_valid():
+        slot.release()  # a form with mistakes is not a submission
         return render(request, template, {"group": group, "form": form})
     cleaned = {k: v for k, v in form.cleaned_data.items() if k != HONEYPOT}
     key = _content_key(action, client, group, cleaned)
-    if ratelimit.first_time(key, DOUBLE_SUBMIT_WINDOW):
-        ratelimit.hit(action, client, RATE_PERIOD)
-        try:
-            with transaction.atomic():
-                obj = form.save(commit=False)
-                obj.group = group
-                obj.client_hash = client
-                obj.save()
-                mail.deliver_on_commit(obj)
-        except Exception:
-            ratelimit.forget(key)  # not saved: the visitor's retry must not be taken for a double
-            raise
+    if not ratelimit.first_time(key, DOUBLE_SUBMIT_WINDOW):
+        slot.release()  # the same post again (a double click) is counted once
+        return redirect(done_url)
+    try:
+        with transaction.atomic():
+            obj = form.save(commit=False)
+            obj.group = group
+            obj.client_hash = client
+            obj.save()
+            mail.deliver_on_commit(obj)
+    except Exception:
+        ratelimit.forget(key)  # not saved: the visitor's retry must not be taken for a double
+        slot.release()
+        raise
     return redirect(done_url)
 
 

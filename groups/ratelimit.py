@@ -1,10 +1,23 @@
-"""Per-client rate limits in the shared (database) cache, keyed by a keyed hash of the client IP.
+"""Rate limits: one mechanism for the whole site, ours and allauth's pages alike.
 
-The IP itself is never stored: `client_hash()` is an HMAC with the site's secret key, so the
-value on a Report or in a cache key cannot be turned back into an address without that key.
+Counting is atomic and comes first: `consume()` claims one of `limit` numbered slots in the
+shared (database) cache with `cache.add`, which only one request can win for a given slot, and
+only then does the caller decide. Twelve parallel posts with three slots left get three through,
+never four. A counted event that turns out not to count (a form with errors, a right password)
+gives its slot back with `Slot.release()`.
+
+Who is counted: the account where there is one (`account_hash`), else the client
+(`client_hash`): a keyed hash of the client's IP address, so no address is ever stored. Behind
+proxies, TRUSTED_PROXY_COUNT (settings, from the environment) says how many X-Forwarded-For
+entries our own proxies add; allauth reads the same number and asks `client_ip()` too.
+
+Login failures count per client and per account *and client* (`login_attempt()`), never per
+account alone: whoever guesses at an account from elsewhere cannot lock its owner out, and the
+right password from a client that has not failed is always accepted.
 """
 
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,7 +25,11 @@ from django.utils.crypto import salted_hmac
 
 
 def client_ip(request):
-    """REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = n the address the n-th proxy from us saw."""
+    """REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = n the address the n-th proxy from us saw.
+
+    With fewer X-Forwarded-For entries than proxies the request did not come through them all:
+    REMOTE_ADDR is then the client.
+    """
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if proxies:
         forwarded = [p.strip() for p in request.headers.get("X-Forwarded-For", "").split(",")]
@@ -28,28 +45,37 @@ def client_hash(request):
 
 def account_hash(identifier):
     """A keyed hash of a login name, so cache keys never hold an email address."""
-    return salted_hmac("peerdir.account", identifier.strip().lower()).hexdigest()[:32]
+    return salted_hmac("peerdir.account", str(identifier).strip().lower()).hexdigest()[:32]
 
 
-def _key(action, who, period):
+@dataclass(frozen=True)
+class Slot:
+    key: str
+
+    def release(self):
+        """Give the counted event back (it turned out not to count)."""
+        cache.delete(self.key)
+
+
+def _keys(action, who, limit, period):
     window = int(time.time() // period)
-    return f"rl:{action}:{who}:{window}"
+    return [f"rl:{action}:{who}:{window}:{n}" for n in range(1, limit + 1)]
 
 
-def hit(action, who, period):
-    """Count one event for `who` in the current window; returns the count so far."""
-    key = _key(action, who, period)
-    cache.add(key, 0, timeout=period)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
-        return 1
+def consume(action, who, limit, period):
+    """Count one event for `who`; its Slot if it is within `limit` per `period` seconds, else None."""
+    keys = _keys(action, who, limit, period)
+    taken = cache.get_many(keys)
+    for key in keys:
+        # add() is atomic: of two requests racing for a free slot, one gets it, one tries the next.
+        if key not in taken and cache.add(key, 1, timeout=period):
+            return Slot(key)
+    return None
 
 
-def exceeded(action, who, limit, period):
-    """True when `who` already had `limit` events in the current window."""
-    return (cache.get(_key(action, who, period)) or 0) >= limit
+def used(action, who, limit, period):
+    """How many of `limit` events `who` has had in the current window (for tests and pages)."""
+    return len(cache.get_many(_keys(action, who, limit, period)))
 
 
 def first_time(key, seconds):
@@ -59,3 +85,81 @@ def first_time(key, seconds):
 
 def forget(key):
     cache.delete(f"once:{key}")
+
+
+# Logins -----------------------------------------------------------------------------------------
+
+LOGIN_FAILURES_PER_CLIENT = 10
+LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT = 5
+LOGIN_PERIOD = 5 * 60
+
+
+@dataclass(frozen=True)
+class Attempt:
+    slots: tuple
+
+    def succeeded(self):
+        """A right password is not a failure: give its slots back."""
+        for slot in self.slots:
+            slot.release()
+
+
+def login_attempt(request, login, action="login"):
+    """Count a password attempt before checking it; an Attempt, or None if it is refused.
+
+    Call `succeeded()` on the Attempt when the password was right. Used by every place that
+    checks a password: allauth's login and reauthentication, the admin login, deleting an account.
+    """
+    client = client_hash(request)
+    pair = account_hash(f"{login}\x1f{client}")
+    by_client = consume(f"{action}-fail-client", client, LOGIN_FAILURES_PER_CLIENT, LOGIN_PERIOD)
+    if by_client is None:
+        return None
+    by_pair = consume(
+        f"{action}-fail-account", pair, LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT, LOGIN_PERIOD
+    )
+    if by_pair is None:
+        by_client.release()
+        return None
+    return Attempt((by_client, by_pair))
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+# POSTs to these pages (URL names; allauth's among them), counted by RateLimitMiddleware before
+# the view runs: (who, limit, seconds). "email" is the address in the form, hashed; "user" the
+# signed-in account. allauth's own limiter is switched off (ACCOUNT_RATE_LIMITS = False).
+PAGE_LIMITS = {
+    "account_login": [("client", 30, 60)],
+    "account_signup": [("client", 20, 60), ("client", 60, 60 * 60)],
+    "account_reset_password": [("client", 20, 60), ("email", 3, 60 * 60)],
+    "account_reset_password_from_key": [("client", 20, 60)],
+    "account_confirm_email": [("client", 20, 60)],
+    "account_email": [("user", 5, 60)],
+    "account_change_password": [("user", 10, 60 * 60)],
+    "account_reauthenticate": [("user", 10, 60 * 60)],
+}
+
+
+def _who(request, kind):
+    if kind == "user":
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return account_hash(f"user:{user.pk}")
+        return client_hash(request)
+    if kind == "email":
+        return account_hash(request.POST.get("email", ""))
+    return client_hash(request)
+
+
+def page_limit_reached(request, url_name):
+    """Count this POST against its page's limits; True when one of them is reached."""
+    slots = []
+    for kind, limit, period in PAGE_LIMITS.get(url_name, ()):
+        slot = consume(f"page:{url_name}:{kind}:{period}", _who(request, kind), limit, period)
+        if slot is None:
+            for taken in slots:
+                taken.release()
+            return True
+        slots.append(slot)
+    return False

@@ -68,3 +68,27 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class RateLimitMiddleware:
+    """Counts POSTs to the pages in groups.ratelimit.PAGE_LIMITS and answers 429 past a limit.
+
+    After AuthenticationMiddleware (limits per account need request.user)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from groups import ratelimit
+
+        match = request.resolver_match
+        if request.method != "POST" or match is None or match.url_name not in ratelimit.PAGE_LIMITS:
+            return None
+        if ratelimit.page_limit_reached(request, match.url_name):
+            from django.shortcuts import render
+
+            return render(request, "429.html", status=429)
+        return None

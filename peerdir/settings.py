@@ -28,6 +28,21 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG", default=False) if "DEBUG" in os.environ else True
 
+# How many proxies of ours (TLS terminator, load balancer) each add an X-Forwarded-For entry in
+# front of the app. 0: clients connect directly. Rate limits count the client that the outermost
+# of ours saw; too low a number makes every visitor one client, too high lets clients choose
+# their own address. Ours (groups/ratelimit.py) and allauth's read the same value.
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+except ValueError:
+    TRUSTED_PROXY_COUNT = -1
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be a whole number, 0 or more: how many proxies of yours "
+        "(e.g. 1 for one nginx or load balancer) stand in front of the app."
+    )
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 _DEV_SECRET_KEY = "dev-insecure-key-only-for-local-development-never-in-production"  # noqa: S105 (development only)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -88,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Counts POSTs to the login, sign-up and password pages (groups/ratelimit.py PAGE_LIMITS).
+    "peerdir.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -193,10 +210,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTH_USER_MODEL = "accounts.User"
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend alone (it extends ModelBackend: permissions, the admin login): with both,
+# a failed login hashed the password twice.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 
 SITE_ID = 1
 
@@ -251,15 +267,12 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Sensitive account changes ask for the password again. allauth 65.22 added "a code by mail" as a
 # default alternative; every organizer has a password, so that page (and its mail) stays off.
 ACCOUNT_REAUTHENTICATION_METHODS = ("password",)
-ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "change_email": "1/m/user",
-}
+# A password reset for an address without an account sends nothing (not "no account here" to
+# whatever address anyone types).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# One rate-limit mechanism for the site (groups/ratelimit.py), allauth's pages included.
+ACCOUNT_RATE_LIMITS = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

@@ -1,0 +1,249 @@
+"""One rate-limit mechanism (groups.ratelimit): atomic counting, per account where there is one,
+per client otherwise, behind TRUSTED_PROXY_COUNT proxies; a lock-out never refuses the right
+password from a client that has not failed."""
+
+import pytest
+from django.contrib.auth.hashers import get_hasher
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from groups import ratelimit
+from groups.models import Report, SupportGroup
+from tests.factories import make_group, make_user
+from tests.test_reports import report_url, valid
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+PROXY = "10.0.0.2"
+
+
+def behind_proxy(visitor):
+    """A browser at `visitor`, reaching the app through our one proxy (which appends the
+    address it saw to X-Forwarded-For)."""
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"198.51.100.77, {visitor}")
+
+
+@pytest.fixture
+def one_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+
+@pytest.fixture
+def hashes(monkeypatch):
+    """How many times a password was hashed (the expensive step)."""
+    calls = []
+    hasher = type(get_hasher())
+    encode = hasher.encode
+    monkeypatch.setattr(
+        hasher, "encode", lambda self, *a, **kw: calls.append(1) or encode(self, *a, **kw)
+    )
+    return calls
+
+
+def login(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+# The mechanism ----------------------------------------------------------------------------------
+
+
+def test_consume_counts_first_and_refuses_past_the_limit():
+    slots = [ratelimit.consume("t", "who", 3, 60) for _ in range(4)]
+    assert [s is not None for s in slots] == [True, True, True, False]
+    slots[0].release()
+    assert ratelimit.consume("t", "who", 3, 60) is not None
+    assert ratelimit.consume("t", "someone-else", 3, 60) is not None
+
+
+def test_racers_that_all_read_the_same_count_still_get_only_the_slots_left(monkeypatch):
+    """Twelve requests that each read the counter before any of them wrote (the race the
+    probe hit: 12 parallel reports, 3 left, 4 through) get exactly the 3 slots left."""
+    for _ in range(2):
+        ratelimit.consume("race", "who", 5, 60)
+    snapshot = cache.get_many(ratelimit._keys("race", "who", 5, 60))
+    monkeypatch.setattr(cache, "get_many", lambda keys: dict(snapshot))
+    won = [ratelimit.consume("race", "who", 5, 60) for _ in range(12)]
+    assert sum(slot is not None for slot in won) == 3
+
+
+# Behind the proxy the README requires -----------------------------------------------------------
+
+
+def test_behind_one_proxy_each_visitor_has_their_own_report_limit(one_proxy):
+    group = make_group()
+    noisy = behind_proxy("203.0.113.1")
+    for n in range(6):
+        noisy.post(report_url(group), valid(details=f"report {n}"))
+    assert noisy.post(report_url(group), valid(details="more")).status_code == 429
+    other = behind_proxy("203.0.113.2")
+    assert other.post(report_url(group), valid(details="hello")).status_code == 302
+    assert Report.objects.count() == 6
+
+
+def test_behind_one_proxy_one_visitor_cannot_block_everyones_logins(one_proxy):
+    make_user(email="owner@example.org")
+    attacker = behind_proxy("203.0.113.1")
+    for _ in range(12):
+        login(attacker, "someone@example.org", "wrong")
+    assert "Too many" in login(attacker, "someone@example.org", "wrong").content.decode()
+    owner = behind_proxy("203.0.113.2")
+    login(owner, "owner@example.org", PASSWORD)
+    assert "_auth_user_id" in owner.session
+
+
+def test_allauth_sees_the_same_client_address_as_our_limits(one_proxy, rf):
+    from allauth.account.adapter import get_adapter
+
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5")
+    assert get_adapter().get_client_ip(request) == "203.0.113.5"
+    assert ratelimit.client_ip(request) == "203.0.113.5"
+
+
+def test_without_the_setting_forwarded_addresses_are_ignored(rf):
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert ratelimit.client_ip(request) == PROXY
+
+
+# Lock-outs -------------------------------------------------------------------------------------
+
+
+def test_wrong_guesses_from_elsewhere_never_lock_the_owner_out(one_proxy):
+    make_user(email="owner@example.org")
+    attacker = behind_proxy("203.0.113.1")
+    for _ in range(5):
+        login(attacker, "owner@example.org", "wrong")
+    assert "_auth_user_id" not in attacker.session
+    owner = behind_proxy("203.0.113.2")
+    login(owner, "owner@example.org", PASSWORD)
+    assert "_auth_user_id" in owner.session
+
+
+def test_the_guessing_client_is_refused_even_with_the_right_password(one_proxy):
+    make_user(email="owner@example.org")
+    attacker = behind_proxy("203.0.113.1")
+    for _ in range(5):
+        login(attacker, "owner@example.org", "wrong")
+    response = login(attacker, "owner@example.org", PASSWORD)
+    assert "Too many" in response.content.decode()
+    assert "_auth_user_id" not in attacker.session
+
+
+def test_right_passwords_do_not_count_towards_a_lock_out(client):
+    user = make_user(email="owner@example.org")
+    for _ in range(8):
+        login(client, user.email, PASSWORD)
+        client.logout()
+    login(client, user.email, PASSWORD)
+    assert "_auth_user_id" in client.session
+
+
+def test_a_failed_login_hashes_the_password_once(client, hashes):
+    make_user(email="owner@example.org")
+    hashes.clear()
+    login(client, "owner@example.org", "wrong")
+    assert len(hashes) == 1
+
+
+# Deleting an account asks for the password: counted like a login --------------------------------
+
+
+def test_delete_account_password_guesses_are_limited_before_any_hashing(client, hashes):
+    user = make_user(email="owner@example.org")
+    client.force_login(user)
+    url = reverse("accounts:delete_account")
+    for _ in range(5):
+        assert client.post(url, {"password": "wrong"}).status_code == 200
+    hashes.clear()
+    response = client.post(url, {"password": PASSWORD})
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.content.decode()
+    assert hashes == []  # refused without checking
+    user.refresh_from_db()
+    assert user.is_active
+
+
+def test_delete_account_with_the_right_password_still_works(client):
+    user = make_user(email="owner@example.org")
+    client.force_login(user)
+    response = client.post(reverse("accounts:delete_account"), {"password": PASSWORD})
+    assert response.status_code == 302
+    assert not type(user).objects.filter(pk=user.pk).exists()
+
+
+# Sign-up does not tell who has an account --------------------------------------------------------
+
+
+def test_signup_does_the_same_work_for_a_known_address_as_for_a_new_one(client, hashes):
+    make_user(email="known@example.org")
+    data = {
+        "password1": "a long unusual passphrase 42",
+        "password2": "a long unusual passphrase 42",
+    }
+    hashes.clear()
+    new = client.post(reverse("account_signup"), {**data, "email": "new@example.org"})
+    for_new = len(hashes)
+    hashes.clear()
+    known = Client().post(reverse("account_signup"), {**data, "email": "known@example.org"})
+    assert for_new >= 1
+    assert len(hashes) == for_new
+    assert (new.status_code, new["Location"]) == (known.status_code, known["Location"])
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+
+def test_invitations_are_limited_per_account_per_day(client):
+    owner = make_user()
+    group = make_group(owners=[owner])
+    client.force_login(owner)
+    url = reverse("accounts:invite", args=[group.slug])
+    statuses = [
+        client.post(url, {"email": f"stranger{n}@example.org"}).status_code for n in range(12)
+    ]
+    assert statuses == [302] * 5 + [429] * 7
+    assert group.invitations.count() == 5
+
+
+def test_a_listing_nobody_has_published_cannot_send_invitations(client):
+    owner = make_user()
+    group = make_group(owners=[owner], moderation=SupportGroup.Moderation.PENDING)
+    client.force_login(owner)
+    url = reverse("accounts:invite", args=[group.slug])
+    assert 'name="email"' not in client.get(url).content.decode()
+    assert client.post(url, {"email": "stranger@example.org"}).status_code == 403
+    assert group.invitations.count() == 0
+
+
+def test_invitation_subject_is_plain_text_not_html_escaped(
+    client, django_capture_on_commit_callbacks
+):
+    owner = make_user()
+    group = make_group(name='Tom & Jerry "Friends" <group>', owners=[owner])
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:invite", args=[group.slug]), {"email": "a@example.org"})
+    (message,) = mail.outbox
+    assert 'Tom & Jerry "Friends" <group>' in message.subject
+    assert "&quot;" not in message.subject and "&amp;" not in message.subject
+
+
+# Password reset mail ---------------------------------------------------------------------------
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing(client):
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_password_reset_mails_to_one_address_are_limited(client):
+    make_user(email="owner@example.org")
+    for n in range(6):
+        Client(REMOTE_ADDR=f"203.0.113.{n}").post(
+            reverse("account_reset_password"), {"email": "owner@example.org"}
+        )
+    assert len(mail.outbox) == 3
