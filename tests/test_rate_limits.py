@@ -247,3 +247,27 @@ def test_password_reset_mails_to_one_address_are_limited(client):
             reverse("account_reset_password"), {"email": "owner@example.org"}
         )
     assert len(mail.outbox) == 3
+
+
+# The setting -----------------------------------------------------------------------------------
+
+
+def test_trusted_proxy_count_comes_from_the_environment_for_ours_and_allauths(tmp_path):
+    from tests.test_settings import run_python
+
+    code = (
+        "from peerdir import settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ACCOUNT_ADAPTER)"
+    )
+    result = run_python(code, tmp_path, TRUSTED_PROXY_COUNT="1")
+    assert result.stdout.split() == ["1", "1", "accounts.adapters.AccountAdapter"], result.stderr
+    assert run_python(code, tmp_path).stdout.split()[:2] == ["0", "0"]
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "1.5"])
+def test_a_bad_trusted_proxy_count_stops_start_up_with_a_clear_message(tmp_path, value):
+    from tests.test_settings import import_settings
+
+    result = import_settings(tmp_path, TRUSTED_PROXY_COUNT=value)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
