@@ -38,6 +38,15 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 control_socket_disable = True
 
 
+def on_starting(server):
+    """gunicorn's own lines (errors, and the access log if someone turns it on) are masked like
+    the application's: no reset key or invitation token in a request line (peerdir/logging.py)."""
+    from peerdir.logging import MaskTokensFilter
+
+    for logger in (server.log.error_log, server.log.access_log):
+        logger.addFilter(MaskTokensFilter())
+
+
 def post_worker_init(worker):
     """Start building the directory index before the first request needs it (groups/index.py).
     A failure is logged and the first list request builds it instead."""

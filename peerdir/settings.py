@@ -336,7 +336,11 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "peerdir.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "peerdir.logging.RequestIdFilter"},
+        # Reset keys, confirmation keys and invitation tokens never reach a log line.
+        "mask_tokens": {"()": "peerdir.logging.MaskTokensFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -345,7 +349,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_tokens"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
