@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +58,12 @@ class ClaimAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         from groups.admin import decide
 
+        if "apply" in request.POST and queryset.filter(user=request.user).exists():
+            self.message_user(
+                request,
+                _("Your own claim was left alone: another moderator must decide it."),
+                messages.WARNING,
+            )
         return decide(
             self,
             request,
@@ -67,7 +73,7 @@ class ClaimAdmin(admin.ModelAdmin):
             verb=_("Approved"),
             reason_required=True,
             help_text=_("How you checked the claim. It goes into the audit trail."),
-            expected_errors=(services.ClaimAlreadyDecided,),
+            expected_errors=(services.ClaimAlreadyDecided, services.OwnClaim),
         )
 
     @admin.action(description=_("Reject selected claims"), permissions=["change"])

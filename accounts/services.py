@@ -26,6 +26,10 @@ class ClaimAlreadyDecided(ValueError):
     """The claim is no longer pending (decided or withdrawn meanwhile): nothing was changed."""
 
 
+class OwnClaim(ValueError):
+    """A moderator cannot approve their own claim: another moderator must check it."""
+
+
 class InvitationInvalid(Exception):
     """The invitation is unknown, used, expired, or addressed to another email."""
 
@@ -74,6 +78,8 @@ def approve_claim(claim, moderator, reason=""):
     """Make the claimant an owner of the listing, record the decision, email them."""
     with transaction.atomic():
         claim = _lock_pending(claim)
+        if claim.user_id is not None and claim.user_id == moderator.pk:
+            raise OwnClaim(_("Another moderator must decide your own claim."))
         claim.status = Claim.Status.APPROVED
         claim.decided_by = moderator
         claim.decided_at = timezone.now()

@@ -1,0 +1,43 @@
+"""A moderator cannot approve their own claim on a listing: another moderator decides it."""
+
+import pytest
+
+from accounts import services
+from accounts.models import Claim
+from groups.models import Ownership
+from tests.factories import make_group
+from tests.test_moderation import act, make_moderator
+
+pytestmark = pytest.mark.django_db
+
+
+def test_moderator_cannot_approve_their_own_claim_in_the_admin(client):
+    moderator = make_moderator(email="mod@example.org")
+    group = make_group(name="Leith Voices")
+    claim = services.submit_claim(group, moderator, "facilitator", "it is me")
+    client.force_login(moderator)
+
+    done = act(client, "accounts_claim", "approve", [claim], "looks fine to me")
+    assert done.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PENDING
+    assert not Ownership.objects.filter(group=group, user=moderator).exists()
+    shown = [str(m) for m in client.get(done["Location"]).context["messages"]]
+    assert any("another moderator must decide it" in m for m in shown)
+
+
+def test_the_service_refuses_it_too():
+    moderator = make_moderator(email="mod@example.org")
+    claim = services.submit_claim(make_group(), moderator, "facilitator", "it is me")
+    with pytest.raises(services.OwnClaim):
+        services.approve_claim(claim, moderator, "self")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PENDING
+
+
+def test_another_moderator_may_approve_it(client):
+    claimant = make_moderator(email="mod@example.org")
+    claim = services.submit_claim(make_group(), claimant, "facilitator", "it is me")
+    services.approve_claim(claim, make_moderator(email="other@example.org"), "checked")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
