@@ -1,7 +1,7 @@
 """Whole public pages, kept a minute per process for visitors who are not signed in.
 
 Most visitors are anonymous and ask for the same pages (the first pages of the directory, a
-region, a popular group). Their HTML depends only on the URL, the language and the data, so a
+region, a popular group). Their HTML depends only on the host, URL, language and data, so a
 page is kept under a key made of those and the directory generation (groups/generation.py): any
 change to public data makes every kept page unreachable: at once in the process that made it,
 within DIRECTORY_GENERATION_TTL (a second) elsewhere. The minute only bounds what
@@ -51,12 +51,14 @@ def _cacheable_request(request):
 def _key(request, current):
     parts = [
         str(current),
+        # A page may name the host it was asked on; Django has checked it against ALLOWED_HOSTS.
+        request.get_host(),
         request.path,
         request.META.get("QUERY_STRING", ""),
         get_language() or "",
         request.headers.get("X-Directory-Partial", ""),
     ]
-    return "page:v1:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return "page:v2:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def do_not_keep(request):
