@@ -442,7 +442,8 @@ def test_every_page_advertises_the_feed_in_its_head(client):
     html = client.get(reverse("crisis")).content.decode()
 
     assert 'rel="alternate" type="application/json" title="Meetings Feed"' in html
-    assert "http://testserver/api/meeting-guide.json" in html
+    # On the site's own address (SITE_URL), never the Host header the request came with.
+    assert f"{settings.SITE_URL}/api/meeting-guide.json" in html
 
 
 LISTINGS_FILE = Path(settings.BASE_DIR) / "fixtures" / "listings.json"
