@@ -4,6 +4,7 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -171,17 +172,21 @@ DOUBLE_SUBMIT_WINDOW = timezone.timedelta(minutes=2)
 
 def create_listing(form, formset, user):
     """A new listing from an organizer: pending until a moderator publishes it; they own it."""
-    just_sent = SupportGroup.objects.filter(
-        submitted_by=user,
-        name=form.cleaned_data["name"],
-        moderation=SupportGroup.Moderation.PENDING,
-        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
-    ).first()
-    if just_sent is not None:
-        return just_sent
     for attempt in range(3):
         try:
             with transaction.atomic():
+                # One new listing at a time per person: the second of two simultaneous posts
+                # (a double click) waits here, then finds the first instead of making another.
+                # (SQLite's IMMEDIATE transactions serialise without the row lock.)
+                list(get_user_model().objects.select_for_update().filter(pk=user.pk).values("pk"))
+                just_sent = SupportGroup.objects.filter(
+                    submitted_by=user,
+                    name=form.cleaned_data["name"],
+                    moderation=SupportGroup.Moderation.PENDING,
+                    created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+                ).first()
+                if just_sent is not None:
+                    return just_sent
                 group = form.save(commit=False)
                 group.pk = None
                 group.slug = unique_slug(group.name)

@@ -1,0 +1,72 @@
+"""Simultaneous posts on PostgreSQL: three identical new listings make one; twelve reports with
+three left in the window let three through."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from groups.models import Report, SupportGroup
+from tests.factories import make_group, make_type, make_user
+from tests.test_reports import report_url, valid
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(count, work):
+    """Run work(n) in `count` threads released together; each closes its own connection."""
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def run(n):
+        try:
+            start.wait(10)
+            results[n] = work(n)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_three_simultaneous_identical_new_listings_make_one():
+    user = make_user()
+    kind = make_type()
+    data = {
+        "version": "1",
+        "name": "Leith Voices",
+        "summary": "A hearing voices group",
+        "kind": SupportGroup.Kind.MEETING_GROUP,
+        "types": [kind.pk],
+        "attendance": SupportGroup.Attendance.ONLINE,
+        "status": SupportGroup.Status.ACTIVE,
+        "meetings-TOTAL_FORMS": "0",
+        "meetings-INITIAL_FORMS": "0",
+    }
+
+    def post(_n):
+        client = Client()
+        client.force_login(user)
+        return client.post(reverse("accounts:new_group"), data).status_code
+
+    assert at_once(3, post) == [302, 302, 302]
+    assert SupportGroup.objects.filter(name="Leith Voices").count() == 1
+
+
+def test_twelve_parallel_reports_with_three_left_let_three_through():
+    group = make_group()
+    client = Client()
+    for n in range(2):
+        assert client.post(report_url(group), valid(details=f"earlier {n}")).status_code == 302
+
+    statuses = at_once(
+        12, lambda n: Client().post(report_url(group), valid(details=f"r{n}")).status_code
+    )
+    assert sorted(statuses) == [302] * 3 + [429] * 9
+    assert Report.objects.count() == 5
