@@ -92,3 +92,51 @@ class RateLimitMiddleware:
 
             return render(request, "429.html", status=429)
         return None
+
+
+class RequestSizeMiddleware:
+    """Refuses (413) a request body larger than any form here needs, before anything reads it.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves file parts out, so without this a 10 MB upload
+    to the report form was accepted and spooled to disk. The admin's CSV import takes up to
+    1 MB (groups/csv_io.py MAX_BYTES), so the admin gets a larger allowance.
+    """
+
+    LIMIT = 256 * 1024
+    ADMIN_LIMIT = 2 * 1024 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = self.ADMIN_LIMIT if request.path.startswith("/admin/") else self.LIMIT
+        if length > limit:
+            from django.shortcuts import render
+
+            return render(request, "413.html", status=413)
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages for someone signed in say `Cache-Control: private`: no shared cache (a proxy, a
+    CDN) may keep an organizer's dashboard or edit form and hand it to the next visitor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and user is not None
+            and user.is_authenticated
+        ):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, private=True)
+        return response

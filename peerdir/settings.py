@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: its request id and timing cover everything below, static files included.
     "peerdir.middleware.RequestLogMiddleware",
+    # Before anything reads the body: nothing here needs more than a few hundred KB.
+    "peerdir.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "peerdir.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Counts POSTs to the login, sign-up and password pages (groups/ratelimit.py PAGE_LIMITS).
     "peerdir.middleware.RateLimitMiddleware",
+    "peerdir.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -203,7 +206,12 @@ DIRECTORY_GENERATION_TTL = float(os.environ.get("DIRECTORY_GENERATION_TTL", "1")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 15 characters: current guidance for a password without a breached-password check
+    # (NIST SP 800-63B rev. 4); a short sentence is easy to remember and type.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 15},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -293,6 +301,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: browsers accept these only Secure, for this exact host and path /, so neither a
+    # sibling subdomain nor plain HTTP can plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
