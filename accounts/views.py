@@ -23,7 +23,7 @@ from accounts.models import Claim
 from accounts.permissions import get_group_for_owner, is_owner
 from groups import ratelimit
 from groups.models import Meeting, Ownership, Report, SupportGroup
-from groups.versions import shown as _shown
+from groups.versions import compare
 
 
 @login_required
@@ -120,14 +120,7 @@ def _conflict(request, group, form, formset):
     """Both versions side by side; nothing was saved."""
     current = SupportGroup.objects.get(pk=group.pk)
     current_form = ListingForm(instance=current)
-    rows = []
-    for name in ListingForm.Meta.fields:
-        field = form.fields[name]
-        yours = _shown(field, form[name].value())
-        theirs = _shown(field, current_form[name].value())
-        rows.append(
-            {"label": field.label, "yours": yours, "theirs": theirs, "differs": yours != theirs}
-        )
+    rows = compare(form, current_form, ListingForm.Meta.fields)
     your_meetings = []
     for meeting_form in formset.forms:
         if not meeting_form.has_changed() and meeting_form.instance.pk is None:
