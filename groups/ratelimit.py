@@ -16,12 +16,16 @@ account alone: whoever guesses at an account from elsewhere cannot lock its owne
 right password from a client that has not failed is always accepted.
 """
 
+import functools
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request):
@@ -31,12 +35,22 @@ def client_ip(request):
     REMOTE_ADDR is then the client.
     """
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if not proxies and "X-Forwarded-For" in request.headers:
+        _warn_once_about_proxies()
     if proxies:
         forwarded = [p.strip() for p in request.headers.get("X-Forwarded-For", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+@functools.cache
+def _warn_once_about_proxies():
+    logger.warning(
+        "Requests arrive through a proxy (X-Forwarded-For) but TRUSTED_PROXY_COUNT is 0: rate "
+        "limits count the proxy as one client for everyone. Set TRUSTED_PROXY_COUNT (README, Deploy)."
+    )
 
 
 def client_hash(request):

@@ -271,3 +271,11 @@ def test_a_bad_trusted_proxy_count_stops_start_up_with_a_clear_message(tmp_path,
     result = import_settings(tmp_path, TRUSTED_PROXY_COUNT=value)
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be a whole number" in result.stderr
+
+
+def test_a_proxy_without_the_setting_is_reported_in_the_log(rf, caplog):
+    ratelimit._warn_once_about_proxies.cache_clear()
+    ratelimit.client_ip(rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.5"))
+    ratelimit.client_ip(rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.6"))
+    warnings = [r for r in caplog.records if "TRUSTED_PROXY_COUNT is 0" in r.getMessage()]
+    assert len(warnings) == 1
