@@ -169,6 +169,10 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "peerdir_cache",
+        # Past MAX_ENTRIES Django deletes live keys too (a third of them): with the default 300,
+        # a burst of requests would wipe rate-limit counts. Expired ones go first; 50,000 live
+        # counts is far beyond anything but an attack the limits themselves slow down.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     },
     # Per process: directory facet counts and home page counts (groups/filters.py), a minute or
     # five old at most. Keys are sha256 hashes, never search words in clear.
