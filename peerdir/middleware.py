@@ -102,8 +102,8 @@ class RequestSizeMiddleware:
     1 MB (groups/csv_io.py MAX_BYTES), so the admin gets a larger allowance.
     """
 
-    LIMIT = 256 * 1024
-    ADMIN_LIMIT = 2 * 1024 * 1024
+    LIMIT = 1024 * 1024
+    ADMIN_LIMIT = 3 * 1024 * 1024
 
     def __init__(self, get_response):
         self.get_response = get_response

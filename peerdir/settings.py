@@ -92,7 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: its request id and timing cover everything below, static files included.
     "peerdir.middleware.RequestLogMiddleware",
-    # Before anything reads the body: nothing here needs more than a few hundred KB.
+    # Before anything reads the body: no form here needs anywhere near 1 MB.
     "peerdir.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "peerdir.middleware.PermissionsPolicyMiddleware",
