@@ -11,6 +11,12 @@ def _install_generation_triggers(sender, using="default", **kwargs):
     generation.install_triggers(using)
 
 
+def _install_sqlite_search_index(sender, using="default", **kwargs):
+    from groups import search
+
+    search.install_sqlite_index(using)
+
+
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = _("Groups")
@@ -21,6 +27,9 @@ class GroupsConfig(AppConfig):
         # After every migrate, so tables a migration rebuilt get their triggers back.
         post_migrate.connect(
             _install_generation_triggers, sender=self, dispatch_uid="peerdir-generation-triggers"
+        )
+        post_migrate.connect(
+            _install_sqlite_search_index, sender=self, dispatch_uid="peerdir-sqlite-search-index"
         )
         # Every database connection of the process tells generation.recent() when it writes.
         connection_created.connect(generation.watch_writes, dispatch_uid="peerdir-watch-writes")

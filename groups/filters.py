@@ -531,10 +531,18 @@ class Directory:
         self.stale = self.index is not None and self.index.generation != generation
 
     @cached_property
+    def reading(self):
+        """How search read the words (groups/search.py), or None without a search."""
+        return search.read_query(self.params.q, self.generation) if self.params.q else None
+
+    @property
+    def search_notice(self):
+        return search.notice(self.reading) if self.reading else search.SearchNotice()
+
+    @cached_property
     def base(self):
-        # On PostgreSQL searching may cost one small query (deciding on typo matches).
         if self.params.q:
-            return search.search(self._unsearched, self.params.q)
+            return search.search(self._unsearched, self.params.q, self.reading)
         return self._unsearched
 
     def filtered(self, without=None):
@@ -671,17 +679,9 @@ class Directory:
 
     # --- the same from the in-memory index -------------------------------------------------------
 
-    def _search_key(self):
-        return hashlib.sha256(self.params.q.encode()).hexdigest()
-
     def _index_search(self):
-        """(positions best first, bitmap) of the listings matching the search words."""
-
-        def load():
-            ranked = search.search(self._unsearched, self.params.q)
-            return self.ordered(ranked, sort="relevance").values_list("pk", flat=True)
-
-        return self.index.search_order(self._search_key(), load)
+        """(order: bitmaps best first, or None; bitmap) of the listings matching the search."""
+        return search.index_search(self.index, self.reading)
 
     @cached_property
     def _index_filters(self):

@@ -246,24 +246,26 @@ class DirectoryIndex:
 
     # --- searches -----------------------------------------------------------------------------
 
-    def search_order(self, key, load):
-        """Positions of the listings matching a search, best first: `load()` gives their ids.
-
-        Kept per index (so per generation) for the last SEARCH_CACHE_SIZE searches, under `key`
-        (a hash: the words themselves are not kept).
-        """
+    def remember(self, key, compute):
+        """`compute()`'s value, kept with this index for the last SEARCH_CACHE_SIZE keys of a kind
+        (a key is a tuple whose first item names its kind: a search, one of its terms)."""
         with self._lock:
-            found = self._searches.get(key)
-            if found is not None:
+            kept = self._searches.get(key)
+            if kept is not None:
                 self._searches.move_to_end(key)
-                return found
-        order = array("i", (p for pk in load() if (p := self.position_of(pk)) >= 0))
-        found = (order, bitmap_of(order, self.nbytes))
+                return kept
+        value = compute()
         with self._lock:
-            self._searches[key] = found
-            while len(self._searches) > SEARCH_CACHE_SIZE:
-                self._searches.popitem(last=False)
-        return found
+            self._searches[key] = value
+            kinds = [k for k in self._searches if k[0] == key[0]]
+            for old in kinds[: max(0, len(kinds) - SEARCH_CACHE_SIZE)]:
+                del self._searches[old]
+        return value
+
+    def bitmap_of_ids(self, ids):
+        """Bitmap of the listings with these ids (ids the index does not hold are skipped)."""
+        position_of = self.position_of
+        return bitmap_of((p for pk in ids if (p := position_of(pk)) >= 0), self.nbytes)
 
     def updated_order(self):
         """Positions by most recently updated (one query, the first time it is asked for)."""
@@ -305,9 +307,25 @@ class DirectoryIndex:
         return order
 
     def page(self, bits, start, count, order=None):
-        """Ids of results start .. start+count-1 among `bits`, in `order` (positions) or default."""
+        """Ids of results start .. start+count-1 among `bits`, in `order` (positions) or default.
+
+        `order` may also be a list of bitmaps ("tiers", best first), each in default order.
+        """
         if order is None:
             return [self.ids[p] for p in nth_set_bits(bits, start, count)]
+        if isinstance(order, list):
+            found = []
+            for tier in order:
+                tier &= bits
+                size = tier.bit_count()
+                if start >= size:
+                    start -= size
+                    continue
+                found += nth_set_bits(tier, start, count - len(found))
+                start = 0
+                if len(found) == count:
+                    break
+            return [self.ids[p] for p in found]
         member = bits.to_bytes(self.nbytes, "little")
         found, seen = [], 0
         for p in order:

@@ -779,3 +779,19 @@ class DirectoryGeneration(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class SearchWord(models.Model):
+    """A word some listing's search text has used: what search corrects misspellings towards.
+
+    Written by groups.search.refresh_search_document(); never pruned (a word no listing uses any
+    more only costs a correction that finds nothing).
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("search word")
+
+    def __str__(self):
+        return self.word

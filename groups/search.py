@@ -1,10 +1,21 @@
-"""Text search over listings, and the denormalised columns that keep it fast.
+"""Text search over listings: what a visitor types, read into terms, matched the same on both databases.
 
-PostgreSQL: full-text search (English stemming, ranked with ts_rank) over `search_document`, plus
-typo tolerance with pg_trgm word similarity over `search_names` when full text finds little. Both
-are served by GIN indexes (names below): full text on the stored `search_vector` column
-(migrations 0005 and 0008), which ranking reads too; trigrams on `search_names` (0003). SQLite (development): every word must appear in
-`search_document` (icontains), which is enough to work with the seed data.
+Reading a query (`read_query`, in Python, the same whatever the database):
+1. A city or town that is not one of our regions ("glasgow") becomes a place (groups/places.py):
+   results are the listings of the smallest region of ours that contains it, and groups one can
+   join remotely.
+2. A word no listing uses ("withdrawl", "voises") is corrected towards the nearest word some
+   listing uses (`Vocabulary`: edit distance 1, or 2 for long words).
+3. A phrase that is a group type's name or one of its synonyms ("meds", "my son", "psychosis")
+   becomes that type: visitors' words are curated as synonyms in fixtures/taxonomy.json.
+4. Words that say nothing ("my", "was", "diagnosed", "help", "group") are dropped.
+
+Each remaining term is matched in the listing's stored text: on PostgreSQL by full text (english
+stemming) on the stored `search_vector` column (GIN index, migrations 0005 and 0008); on SQLite by
+FTS5 (porter stemming) on `groups_search_fts`, which triggers keep in step with the listings table
+whatever writes to it (`install_sqlite_index`). A listing matches when it matches at least half the
+terms; more terms matched rank first, then listings filed under a matched type, then (with a place)
+listings in the place before remote ones, then the directory's default order.
 
 Call `refresh_search_document(group_ids)` whenever a listing, its meetings, or the taxonomy it is
 filed under changes (admin save, organizer edits, fixture loading). It is explicit on purpose: no
@@ -13,23 +24,47 @@ signals, so bulk loads stay fast and nothing changes behind anyone's back.
 
 import datetime as dt
 import re
+import threading
+from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import F, Func, Q, Subquery, Value
-from django.db.models.functions import Greatest
+from django.db import connection, connections
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups import schedule
 
 MAX_QUERY_LENGTH = 200
-# Fewer full-text matches than this and trigram (typo-tolerant) matches are added.
-FEW_RESULTS = 5
-# At most this many typo (trigram) matches are ranked and counted: see search().
-TYPO_CANDIDATES = 200
+MAX_TERMS = 8
 WEEK_MINUTES = 7 * 24 * 60
 
 FTS_INDEX = "group_search_vector"
 TRIGRAM_INDEX = "group_search_trgm"
+FTS_TABLE = "groups_search_fts"  # SQLite only
+
+# Words that say nothing about which group someone needs. A superset of PostgreSQL's english
+# stop words, so a word is dropped here before either database could ignore it differently.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren as at be because been before
+    being below between both but by can cannot could couldn did didn do does doesn doing don down
+    during each few for from further had hadn has hasn have haven having he her here hers herself
+    him himself his how i if in into is isn it its itself just ll me more most mustn my myself
+    needn no nor not now of off on once only or other ought our ours ourselves out over own re s
+    same shan she should shouldn so some such t than that the their theirs them themselves then
+    there these they this those through to too under until up ve very was wasn we were weren what
+    when where which while who whom why will with won would wouldn you your yours yourself
+    yourselves
+    also am anyone anything around bit currently diagnosed diagnosis dont feel feeling find finding
+    get getting go going got group groups help helps helping im ive kind know like local look
+    looking lot maybe meet meeting meetings much near nearby need needs please really recently
+    someone something still support supports talk thing things think try trying want wanted wants
+    way week who whos
+    """.split()
+)
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
 def clean_query(text):
@@ -42,6 +77,21 @@ def clean_query(text):
 
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+def words_of(text):
+    """Lower-case words, possessives and apostrophes folded ("son's" → "son", "don't" → "dont")."""
+    found = []
+    for word in _WORD.findall(str(text).lower()):
+        if word.endswith("'s"):
+            word = word[:-2]
+        found.append(word.replace("'", ""))
+    return found
+
+
+def _key(word):
+    """A plural-blind spelling for comparing phrases: "parents" and "parent" meet."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 # --- denormalised columns -------------------------------------------------------------------
@@ -66,11 +116,25 @@ def _join(*parts):
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
+def vocabulary_words(text):
+    """The words of a search text that misspellings may be corrected towards."""
+    return {w for w in words_of(text) if 3 <= len(w) <= 40 and not w.isdigit()}
+
+
+def remember_words(words):
+    """Add words to the vocabulary table (existing ones are skipped); one INSERT per 1,000."""
+    from groups.models import SearchWord
+
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w) for w in sorted(words)], batch_size=1000, ignore_conflicts=True
+    )
+
+
 def refresh_search_document(group_ids=None, when=None):
     """Rebuild the search text of these listings (all when None) and their meetings' week minutes.
 
     A handful of queries whatever the number of listings (bulk_update in batches). Returns the
-    number of listings refreshed.
+    number of listings refreshed. On SQLite the FTS5 index follows by trigger.
     """
     from groups.models import Meeting, RegionTree, SupportGroup
 
@@ -78,7 +142,7 @@ def refresh_search_document(group_ids=None, when=None):
     groups = SupportGroup.objects.select_related("host").prefetch_related("types", "meetings")
     if group_ids is not None:
         groups = groups.filter(pk__in=list(group_ids))
-    changed_groups, changed_meetings = [], []
+    changed_groups, changed_meetings, words = [], [], set()
     for group in groups.iterator(chunk_size=2000):
         types = list(group.types.all())
         type_words = [t.name for t in types] + [
@@ -97,6 +161,7 @@ def refresh_search_document(group_ids=None, when=None):
             group.address,
         )
         group.search_names = _join(group.name, " ".join(t.name for t in types))[:600]
+        words |= vocabulary_words(group.search_document)
         changed_groups.append(group)
         for meeting in group.meetings.all():
             meeting.minute_of_week, meeting.utc_minute_of_week = week_minutes(meeting, when)
@@ -107,6 +172,7 @@ def refresh_search_document(group_ids=None, when=None):
     Meeting.objects.bulk_update(
         changed_meetings, ["minute_of_week", "utc_minute_of_week"], batch_size=1000
     )
+    remember_words(words)
     return len(changed_groups)
 
 
@@ -117,7 +183,296 @@ def groups_for_taxonomy(**lookup):
     return list(SupportGroup.objects.filter(**lookup).values_list("pk", flat=True))
 
 
-# --- querying --------------------------------------------------------------------------------
+# --- SQLite: the FTS5 index, kept by triggers --------------------------------------------------
+
+
+def _sqlite_index_sql(table):
+    columns = "search_document"
+    # Names from constants and the model, no input.
+    old = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) VALUES ('delete', old.id, old.{columns});"  # noqa: S608
+    new = f"INSERT INTO {FTS_TABLE}(rowid, {columns}) VALUES (new.id, new.{columns});"  # noqa: S608
+    return {
+        f"{FTS_TABLE}_insert": f"AFTER INSERT ON {table} BEGIN {new} END",
+        f"{FTS_TABLE}_delete": f"AFTER DELETE ON {table} BEGIN {old} END",
+        f"{FTS_TABLE}_update": f"AFTER UPDATE OF {columns} ON {table} BEGIN {old} {new} END",
+    }
+
+
+def install_sqlite_index(using="default"):
+    """Create the FTS5 index and its triggers if missing (post_migrate: SQLite rebuilds a table
+    to alter it, which drops its triggers); rebuilt from the table whenever anything was missing,
+    so it never disagrees with the listings. Returns True when it had to rebuild."""
+    from groups.models import SupportGroup
+
+    conn = connections[using]
+    table = SupportGroup._meta.db_table
+    if conn.vendor != "sqlite" or table not in conn.introspection.table_names():
+        return False
+    triggers = _sqlite_index_sql(table)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
+            [FTS_TABLE, *triggers],
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if present == {FTS_TABLE, *triggers}:
+            return False
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_document, "
+            f"content='{table}', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        for name, body in triggers.items():
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+    return True
+
+
+# --- the vocabulary: correcting misspellings ----------------------------------------------------
+
+
+def edit_distance(a, b, limit=2):
+    """Damerau-Levenshtein (adjacent swaps count once), or limit + 1 when it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _deletes(word, depth):
+    found, edge = {word}, {word}
+    for _step in range(depth):
+        edge = {w[:i] + w[i + 1 :] for w in edge for i in range(len(w)) if len(w) > 1}
+        found |= edge
+    return found
+
+
+class Vocabulary:
+    """Every word the listings use, with each word's one-letter deletions pointing back to it
+    (symmetric delete): a misspelling's candidates are a few dictionary lookups, not a scan.
+
+    Loaded once per process and topped up with the words added since (the table only grows).
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self):
+        self.words = set()
+        self._by_delete = {}
+        self._last_pk = self._loaded = 0
+
+    def add(self, word):
+        if word in self.words:
+            return
+        self.words.add(word)
+        for variant in _deletes(word, 1):
+            self._by_delete.setdefault(variant, []).append(word)
+
+    def top_up(self):
+        """The words added since the last call, in one query. A transaction rolled back can take
+        words away and hand their ids out again: the row count tells, and all is read again.
+        (Words taken away with none added stay known: a correction towards one finds nothing.)"""
+        from groups.models import SearchWord
+
+        table = SearchWord._meta.db_table
+        count = RawSQL(f"SELECT COUNT(*) FROM {table}", [])  # noqa: S608, S611 (the model's table)
+        with self._lock:
+            rows = (
+                SearchWord.objects.filter(pk__gt=self._last_pk)
+                .order_by("pk")
+                .values_list("pk", "word", count)
+            )
+            added = list(rows)
+            if added and self._loaded + len(added) != added[0][2]:
+                self._reset()
+                added = list(SearchWord.objects.order_by("pk").values_list("pk", "word", Value(0)))
+            for pk, word, *_count in added:
+                self.add(word)
+                self._last_pk = pk
+            self._loaded += len(added)
+
+    def correct(self, word):
+        """The nearest word listings use, or None: within 1 edit, or 2 from 8 letters on."""
+        if word in self.words or len(word) < 4 or word.isdigit():
+            return None
+        limit = 1 if len(word) < 8 else 2
+        candidates = set()
+        for variant in _deletes(word, limit):
+            candidates.update(self._by_delete.get(variant, ()))
+        best = None
+        for candidate in candidates:
+            distance = edit_distance(word, candidate, limit)
+            if distance <= limit:
+                rank = (
+                    distance,
+                    candidate[0] != word[0],
+                    abs(len(candidate) - len(word)),
+                    candidate,
+                )
+                best = min(best, rank) if best else rank
+        return best[-1] if best else None
+
+
+_vocabulary = Vocabulary()
+_vocabulary_seen = [None]  # the generation the vocabulary was last topped up for
+
+
+def vocabulary(generation=None):
+    if generation is None or _vocabulary_seen[0] != generation:
+        _vocabulary.top_up()
+        _vocabulary_seen[0] = generation
+    return _vocabulary
+
+
+# --- reading a query ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing a visitor asked for: listings whose text says one of `phrases`, or (for a type)
+    that are filed under `type_id`."""
+
+    label: str
+    phrases: tuple
+    type_id: int | None = None
+
+
+@dataclass
+class Reading:
+    """How search read a query: terms to match, a place to keep to, what to tell the visitor."""
+
+    terms: list = field(default_factory=list)
+    place: object = None  # places.Place, with .region set
+    widened: bool = False  # a synonym or a correction: say how the query was read
+
+    @property
+    def min_match(self):
+        return (len(self.terms) + 1) // 2
+
+    @property
+    def searches(self):
+        return bool(self.terms or self.place)
+
+    def key(self):
+        place = self.place.region.pk if self.place else None
+        return (tuple(self.terms), place)
+
+
+@dataclass(frozen=True)
+class SearchNotice:
+    """What the results page says about how it read the search (includes/search_notice.html)."""
+
+    showing: str = ""  # "Showing results for psychiatric drug withdrawal"
+    place: str = ""  # "Glasgow is in Scotland: showing groups in Scotland, and online groups …"
+
+    def __bool__(self):
+        return bool(self.showing or self.place)
+
+
+def notice(reading):
+    showing = place = ""
+    if reading.widened and reading.terms:
+        showing = _("Showing results for %(terms)s") % {
+            "terms": ", ".join(t.label for t in reading.terms)
+        }
+    where = reading.place
+    if where is not None and where.name == where.region.name:
+        place = _("Showing groups in %(region)s, and online groups anyone can join") % {
+            "region": where.region.name
+        }
+    elif where is not None:
+        place = _(
+            "%(place)s is in %(region)s: showing groups in %(region)s, and online groups anyone can join"
+        ) % {"place": where.name, "region": where.region.name}
+    return SearchNotice(showing, place)
+
+
+def _concepts(generation):
+    """{phrase as a tuple of plural-blind words: GroupType} from every type's name and synonyms."""
+    from groups.filters import per_generation
+    from groups.models import GroupType
+
+    def load():
+        found = {}
+        for group_type in GroupType.objects.order_by("pk").only("name", "synonyms"):
+            for phrase in [group_type.name, *group_type.synonyms.split(",")]:
+                key = tuple(_key(w) for w in words_of(phrase))
+                if key and key not in found:
+                    found[key] = group_type
+        return found
+
+    return per_generation("search-concepts", generation, load)
+
+
+def read_query(text, generation=None):
+    """Read a (cleaned) query into terms; a few dictionary lookups once the vocabulary is loaded."""
+    from groups import filters, places
+    from groups import generation as directory_generation
+
+    if generation is None:
+        generation = directory_generation.current()
+    words = words_of(clean_query(text))[:40]
+    reading = Reading()
+    if not words:
+        return reading
+    vocab = vocabulary(generation)
+    tree = filters.region_tree(generation)
+    concepts = _concepts(generation)
+    ours = {tuple(words_of(r.name)) for r in tree.by_id.values()}
+
+    place_span = places.find(words, known=vocab.words, ours=ours, tree=tree, stop=STOP_WORDS)
+    if place_span is not None:
+        start, end, reading.place = place_span
+        words = words[:start] + words[end:]
+
+    corrected = []
+    for word in words:
+        fixed = None if word in STOP_WORDS else vocab.correct(word)
+        corrected.append((word, fixed))
+    keys = [_key(fixed or word) for word, fixed in corrected]
+
+    seen, i = set(), 0
+    while i < len(corrected):
+        for length in range(min(5, len(corrected) - i), 0, -1):
+            group_type = concepts.get(tuple(keys[i : i + length]))
+            if group_type is None:
+                continue
+            typed = " ".join(w for w, _f in corrected[i : i + length])
+            said = " ".join(f or w for w, f in corrected[i : i + length])
+            term = Term(
+                group_type.name.lower(),
+                tuple(dict.fromkeys((said, typed))),
+                group_type.pk,
+            )
+            reading.widened |= typed != group_type.name.lower()
+            i += length
+            break
+        else:
+            word, fixed = corrected[i]
+            i += 1
+            if word in STOP_WORDS:
+                continue
+            term = Term(fixed or word, (fixed, word) if fixed else (word,))
+            reading.widened |= fixed is not None
+        if term not in seen:
+            seen.add(term)
+            reading.terms.append(term)
+    reading.terms = reading.terms[:MAX_TERMS]
+    return reading
+
+
+# --- matching, in SQL --------------------------------------------------------------------------
 
 
 class StoredVector(F):
@@ -125,8 +480,7 @@ class StoredVector(F):
 
     A generated column that migration 0005 adds on PostgreSQL only, so the model does not
     declare it; this resolves to it under whatever alias the query gives the listings table.
-    Matching (GIN index group_search_vector, migration 0008) and ranking both read it instead
-    of re-parsing documents.
+    Matching (GIN index group_search_vector, migration 0008) reads it instead of re-parsing.
     """
 
     def __init__(self):
@@ -143,70 +497,171 @@ class StoredVector(F):
         return Col(document.alias, field)
 
 
-class WordSimilarity(Func):
-    function = "word_similarity"
-
-    def __init__(self, query, column, **extra):
-        from django.db.models import FloatField
-
-        super().__init__(Value(query), column, output_field=FloatField(), **extra)
+def _fts5_phrase(phrase):
+    return '"' + " ".join(words_of(phrase)).replace('"', "") + '"'
 
 
-def _fts(queryset, query):
-    from django.contrib.postgres.search import SearchQuery
+def text_condition(phrases):
+    """Q: the listing's stored text contains one of `phrases` (stemmed). Needs `with_vector()`
+    on PostgreSQL."""
+    if on_postgres():
+        from django.contrib.postgres.search import SearchQuery
 
-    tsquery = SearchQuery(query, config="english", search_type="websearch")
-    # The stored column, not the expression: a common word is matched by a sequential scan,
-    # which must not re-parse every document (migration 0008).
-    return queryset.alias(_vector=StoredVector()), Q(_vector=tsquery), tsquery
+        query = None
+        for phrase in phrases:
+            one = SearchQuery(phrase, config="english", search_type="phrase")
+            query = one if query is None else query | one
+        return Q(_vector=query)
+    match = " OR ".join(_fts5_phrase(p) for p in phrases)
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 (a constant)
+    return Q(pk__in=RawSQL(sql, [match]))  # noqa: S611 (the words are a bound parameter)
 
 
-def search(queryset, text):
+def with_vector(queryset):
+    return queryset.alias(_vector=StoredVector()) if on_postgres() else queryset
+
+
+def filed_under(type_id):
+    from groups.models import SupportGroup
+
+    through = SupportGroup.types.through
+    return Q(pk__in=through.objects.filter(grouptype_id=type_id).values("supportgroup_id"))
+
+
+def term_condition(term):
+    condition = text_condition(term.phrases)
+    if term.type_id is not None:
+        condition |= filed_under(term.type_id)
+    return condition
+
+
+def place_conditions(place):
+    """(in the place's region, or joinable from anywhere)."""
+    from groups.filters import REMOTE, region_tree
+
+    tree = region_tree(None) if place.tree is None else place.tree
+    here = Q(region_id__in=tree.descendant_ids(place.region.pk))
+    return here, here | Q(attendance__in=REMOTE)
+
+
+def _flag(condition):
+    return Case(When(condition, then=Value(1)), default=Value(0))
+
+
+def search(queryset, text, reading=None):
     """Filter `queryset` to listings matching `text` and annotate `relevance` (higher is better).
 
-    On PostgreSQL this may run one small query to decide whether typo matches are needed.
+    The same matches and order as the directory index gives (`index_search`), in one statement.
     """
     text = clean_query(text)
     if not text:
         return queryset
-    if not on_postgres():
-        return _search_sqlite(queryset, text)
-    from django.contrib.postgres.search import SearchRank
+    reading = reading or read_query(text)
+    if not reading.searches:  # only words that say nothing: every listing
+        return queryset.annotate(relevance=Value(0))
+    queryset = with_vector(queryset)
+    relevance = Value(0)
+    if reading.place is not None:
+        here, allowed = place_conditions(reading.place)
+        queryset = queryset.filter(allowed)
+        relevance = _flag(here) * Value(10)
+    if reading.terms:
+        conditions = [term_condition(t) for t in reading.terms]
+        matched = sum((_flag(c) for c in conditions[1:]), _flag(conditions[0]))
+        filed = [_flag(filed_under(t.type_id)) for t in reading.terms if t.type_id is not None]
+        either = conditions[0]
+        for condition in conditions[1:]:
+            either |= condition
+        queryset = queryset.filter(either)
+        if reading.min_match > 1:
+            queryset = queryset.alias(_matched=matched).filter(_matched__gte=reading.min_match)
+        relevance = matched * Value(100) + relevance + sum(filed, Value(0))
+    return queryset.annotate(relevance=relevance)
 
-    queryset, match, tsquery = _fts(queryset, text)
-    rank = SearchRank(StoredVector(), tsquery)
-    # Query: the first FEW_RESULTS full-text matches (their ids: few enough to carry along).
-    exact = list(queryset.filter(match).order_by().values_list("pk", flat=True)[:FEW_RESULTS])
-    if len(exact) >= FEW_RESULTS:
-        return queryset.filter(match).annotate(relevance=rank)
-    # `search_names %> 'text'` is word_similarity('text', search_names) > threshold: the
-    # group_search_trgm index answers it. A misspelled common word ("hering voices") is similar
-    # to tens of thousands of names: the first TYPO_CANDIDATES of them (no ORDER BY, so the scan
-    # stops there) go on to ranking and facet counts, with the few full-text matches. Typo
-    # matches rank below any real full-text match of the same strength.
-    similarity = WordSimilarity(text, F("search_names"))
-    candidates = (
-        queryset.filter(search_names__trigram_word_similar=text)
+
+# --- matching, from the directory index ---------------------------------------------------------
+
+
+def _counted(bitmaps):
+    """Bit-sliced counters: digit i of listing p's count is bit p of the i-th int."""
+    digits = []
+    for bits in bitmaps:
+        carry = bits
+        for i in range(len(digits)):
+            if not carry:
+                break
+            digits[i], carry = digits[i] ^ carry, digits[i] & carry
+        if carry:
+            digits.append(carry)
+    return digits
+
+
+def _exactly(digits, k, universe):
+    if k >> len(digits):
+        return 0
+    bits = universe
+    for i, digit in enumerate(digits):
+        bits &= digit if k >> i & 1 else ~digit
+    return bits
+
+
+def _ids_matching(condition):
+    from groups.models import SupportGroup
+
+    return (
+        with_vector(SupportGroup.objects.published())
+        .filter(condition)
         .order_by()
-        .values("pk")[:TYPO_CANDIDATES]
-    )
-    if exact:
-        candidates = queryset.filter(pk__in=exact).order_by().values("pk").union(candidates)
-    return queryset.filter(pk__in=Subquery(candidates)).annotate(
-        relevance=Greatest(rank, similarity * Value(0.05))
+        .values_list("pk", flat=True)
     )
 
 
-def _stem(word):
-    for suffix in ("ing", "al", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+def index_search(index, reading):
+    """(tiers best first, all matches) as bitmaps over the index's positions; each tier is in the
+    default order. A term's text match costs one query once per index (so per generation)."""
+    from groups.filters import region_tree
 
+    generation = index.generation
+    if not reading.searches:
+        return None, index.all
 
-def _search_sqlite(queryset, text):
-    words = [w for w in re.split(r"[^\w]+", text.lower()) if w][:10]
-    condition = Q()
-    for word in words:
-        condition &= Q(search_document__icontains=_stem(word))
-    return queryset.filter(condition).annotate(relevance=Value(1.0))
+    def term_bits(term):
+        def load():
+            found = index.bitmap_of_ids(_ids_matching(text_condition(term.phrases)))
+            if term.type_id is not None:
+                found |= index.types.get(term.type_id, 0)
+            return found
+
+        return index.remember(("term", term.phrases, term.type_id), load)
+
+    def rank():
+        universe = index.all
+        tiers = []
+        if reading.place is not None:
+            tree = reading.place.tree or region_tree(generation)
+            here = index.region_bits(tree.descendant_ids(reading.place.region.pk))
+            universe &= here | index.remote
+            places = (here, universe & ~here)
+        else:
+            places = (universe,)
+        if not reading.terms:
+            return [p for p in places if p], universe
+        matched = _counted(term_bits(t) for t in reading.terms)
+        filed = _counted(index.types.get(t.type_id, 0) for t in reading.terms if t.type_id)
+        total = 0
+        for count in range(len(reading.terms), reading.min_match - 1, -1):
+            some = _exactly(matched, count, universe)
+            if not some:
+                continue
+            total |= some
+            for place_bits in places:
+                in_place = some & place_bits
+                for bonus in range(len(reading.terms), -1, -1):
+                    tier = in_place & _exactly(filed, bonus, universe) if filed else in_place
+                    if tier:
+                        tiers.append(tier)
+                    if not filed:
+                        break
+        return tiers, total
+
+    return index.remember(("search", reading.key()), rank)

@@ -296,8 +296,8 @@ def _directory_page(request, preset=None, landing=None):
     directory = filters.Directory(params, taxonomy, generation=current)
     if directory.stale:
         pagecache.do_not_keep(request)  # it would be kept under the new generation
-    # From the index: no query. Else one statement (plus, when searching on PostgreSQL, one to
-    # decide on typo matches). A search's ranked matches: 2 queries once per generation.
+    # From the index: no query. Else one statement. A search: one query per term once per
+    # generation (groups/search.py), plus one when new words were added to the vocabulary.
     counts = directory.facet_counts()
     # 3 queries: the page of listings, then their types and meetings
     page = _results_page(directory, counts, params.page)
@@ -308,6 +308,7 @@ def _directory_page(request, preset=None, landing=None):
         "params": params,
         "landing": landing,
         "search_query": params.q,
+        "search_notice": directory.search_notice,
         "facets": _facet_context(directory, counts),
         "sort_choices": filters.SORT_CHOICES,
         "sort": params.sort or ("relevance" if params.q else "name"),
