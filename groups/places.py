@@ -15,7 +15,7 @@ from dataclasses import dataclass
 MIN_POPULATION = 15000
 # A city whose name listings also use as a word ("reading", "normal", "mobile") is a place only
 # when it is this big: a visitor typing "glasgow" means the city, one typing "reading" may not.
-BIG_CITY = 300000
+BIG_CITY = 500000
 
 # GeoNames admin1 codes → names, for the countries whose codes are not ISO 3166-2 letters.
 DIVISIONS = {

@@ -280,24 +280,24 @@ class Vocabulary:
             self._by_delete.setdefault(variant, []).append(word)
 
     def top_up(self):
-        """The words added since the last call, in one query. A transaction rolled back can take
-        words away and hand their ids out again: the row count tells, and all is read again.
-        (Words taken away with none added stay known: a correction towards one finds nothing.)"""
+        """The words added since the last call, with the table's row count: one query. A
+        transaction rolled back takes words away and can hand their ids out again; then the
+        count disagrees and everything is read again."""
         from groups.models import SearchWord
 
         table = SearchWord._meta.db_table
-        count = RawSQL(f"SELECT COUNT(*) FROM {table}", [])  # noqa: S608, S611 (the model's table)
-        with self._lock:
-            rows = (
-                SearchWord.objects.filter(pk__gt=self._last_pk)
-                .order_by("pk")
-                .values_list("pk", "word", count)
-            )
-            added = list(rows)
-            if added and self._loaded + len(added) != added[0][2]:
+        sql = (
+            f"SELECT 0, '', COUNT(*) FROM {table} "  # noqa: S608 (the model's table)
+            f"UNION ALL SELECT id, word, 0 FROM {table} WHERE id > %s ORDER BY 1"
+        )
+        with self._lock, connection.cursor() as cursor:
+            cursor.execute(sql, [self._last_pk])
+            (_zero, _empty, total), *added = cursor.fetchall()
+            if self._loaded + len(added) != total:
                 self._reset()
-                added = list(SearchWord.objects.order_by("pk").values_list("pk", "word", Value(0)))
-            for pk, word, *_count in added:
+                cursor.execute(sql, [0])
+                (_zero, _empty, total), *added = cursor.fetchall()
+            for pk, word, _n in added:
                 self.add(word)
                 self._last_pk = pk
             self._loaded += len(added)
