@@ -35,7 +35,7 @@ from groups.models import (
     RegionTree,
     SupportGroup,
 )
-from groups.search import week_minutes
+from groups.search import remember_words, vocabulary_words, week_minutes
 
 PREFIX = "syn-"
 BATCH_SIZE = 5000
@@ -272,6 +272,7 @@ class Generator:
         self.now = timezone.now()
         self.new_group = Builder(SupportGroup)
         self.new_meeting = Builder(Meeting)
+        self.words = set()  # already in the vocabulary table
 
     def prepare(self):
         rng = self.rng
@@ -399,6 +400,12 @@ class Generator:
 
     def write_batch(self, rows):
         groups = SupportGroup.objects.bulk_create([row[0] for row in rows])
+        # The words misspellings are corrected towards, as refresh_search_document() adds them.
+        words = set()
+        for group in groups:
+            words |= vocabulary_words(group.search_document)
+        remember_words(words - self.words)
+        self.words |= words
         meetings, type_links, audience_links, language_links = [], [], [], []
         TypeLink = SupportGroup.types.through
         AudienceLink = SupportGroup.audiences.through

@@ -6,7 +6,13 @@ from django.db import connection
 
 from bench import synthetic
 from groups.models import GroupType, Meeting, Region, SupportGroup
-from groups.search import FTS_INDEX, TRIGRAM_INDEX, refresh_search_document, search
+from groups.search import (
+    FTS_INDEX,
+    TRIGRAM_INDEX,
+    refresh_search_document,
+    search,
+    vocabulary_words,
+)
 from tests.factories import make_group
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +111,15 @@ def test_search_columns_equal_what_the_directory_refresh_computes():
     assert {m.pk: (m.minute_of_week, m.utc_minute_of_week) for m in Meeting.objects.all()} == (
         meetings
     )
+
+
+def test_generated_words_join_the_vocabulary_misspellings_are_corrected_towards():
+    from groups.models import SearchWord
+
+    synthetic.generate(30, seed=5)
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    for document in synthetic.synthetic_groups().values_list("search_document", flat=True):
+        assert vocabulary_words(document) <= words
 
 
 def test_delete_removes_synthetic_listings_only():
