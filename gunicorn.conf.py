@@ -51,8 +51,9 @@ def post_worker_init(worker):
     """Start building the directory index before the first request needs it (groups/index.py).
     A failure is logged and the first list request builds it instead."""
     try:
-        from groups import index
+        from groups import index, search
 
         index.warm_up()
+        search.warm_up()  # the gazetteer and the vocabulary search reads queries with
     except Exception:  # never keep a worker from starting
         worker.log.exception("directory index warm-up failed")

@@ -55,6 +55,8 @@ TARGETS = {
     "server_p95_ms": 50,
     "list_queries": 8,
     "list_throughput_ratio": 0.40,
+    "search_throughput_ratio": 0.33,
+    "first_search_p95_ms": 200,
     "group_throughput_ratio": 0.60,
     "first_response_kb": 14,
     "js_kb": 20,
@@ -153,11 +155,9 @@ def prepare(folder):
         "dashboard": [u for u in [url_or_none("accounts:dashboard")] if u],
         "meeting_guide": [u for u in [url_or_none("api:meeting_guide")] if u],
     }
-    # Throughput: correctly spelled searches (the misspelled one has its own server-time row).
-    urls["search_any"] = [
-        f"{list_url}?q={word}"
-        for word in ["voices", "tapering", "parents", "suicide", "respite", "icarus"] * 40
-    ]
+    # Throughput: the search mix of issue #16 (two words, one word, a misspelling, a place, a
+    # phrase of common words, a rare word).
+    urls["search_any"] = [f"{list_url}?q={words.replace(' ', '+')}" for words in SEARCH_MIX * 40]
     # Load: what visitors type, typos included.
     urls["search_visitors"] = (
         urls["search_any"][:100] + [f"{list_url}?q={vocabulary.MISSPELLED.replace(' ', '+')}"] * 4
@@ -180,6 +180,40 @@ def prepare(folder):
         },
     )
     log(f"prepared: {total} published listings, {len(slugs)} sample groups")
+
+
+SEARCH_MIX = [
+    "hearing voices",
+    "tapering",
+    "hering voices",
+    "glasgow",
+    "support group for parents",
+    "icarus",
+]
+# Searches as visitors type them, each timed as if never asked before (`first_search`).
+FIRST_SEARCHES = [
+    *SEARCH_MIX,
+    "peer",
+    "withdrawal",
+    "parents",
+    "respite",
+    "hearing",
+    "mothers",
+    "voices",
+    "peer support",
+    "withdrawl",
+    "psycosis",
+    "qzxvbnmw",
+    "coming off meds",
+    "my son was diagnosed with psychosis",
+    "edinburgh",
+    "boston",
+    "toronto",
+    "parents usa",
+    "online group for spouses and partners",
+    "suicidal",
+    "trauma and dissociation",
+]
 
 
 # --- server time -----------------------------------------------------------------------------
@@ -310,14 +344,28 @@ def first_after_change(rounds=3):
 
 
 def first_search():
-    """Searches never asked before in this generation: their ranked matches come from SQL."""
+    """Searches never asked before: what the index keeps of earlier searches and of their words
+    is forgotten before each, so every word's matches come from PostgreSQL."""
+    from groups import index as directory_index
+    from groups import places, search
+
     client = Client(HTTP_HOST="127.0.0.1")
+    _timed_get(client, reverse("groups:list"))  # the index is loaded
+    places.gazetteer()  # as a gunicorn worker's warm-up does (search.warm_up)
+    search.vocabulary()
     found = {}
-    for word in ["peer", "withdrawal", "parents", "respite", "hearing", "tapering", "mothers"]:
-        elapsed, queries, status = _timed_get(client, f"{reverse('groups:list')}?q={word}")
-        matches = SupportGroup.objects.filter(search_document__icontains=word).count()
-        found[word] = {"ms": elapsed, "queries": queries, "status": status, "matches": matches}
-        log(f"first search for {word!r} ({matches} matching): {elapsed} ms, {queries} queries")
+    for words in FIRST_SEARCHES:
+        directory_index._current._searches.clear()
+        url = f"{reverse('groups:list')}?q={words.replace(' ', '+')}"
+        elapsed, queries, status = _timed_get(client, url)
+        total = re.search(r"([\d,]+) groups? found", client.get(url).content.decode())
+        found[words] = {
+            "ms": elapsed,
+            "queries": queries,
+            "status": status,
+            "results": int(total.group(1).replace(",", "")) if total else 0,
+        }
+        log(f"first search for {words!r}: {elapsed} ms, {queries} queries")
     return found
 
 
@@ -759,17 +807,26 @@ def report(folder):
         ]
     first = st.get("_first_search") or {}
     if first:
+        times = [r["ms"] for r in first.values()]
+        p95 = percentile(times, 0.95)
+        ok = p95 <= TARGETS["first_search_p95_ms"]
+        checks.append(
+            (f"first-seen search p95 ≤ {TARGETS['first_search_p95_ms']} ms", f"{p95} ms", ok)
+        )
         lines += [
             "",
-            "First request for a search in a generation (its ranked matches come from PostgreSQL "
-            "full-text search; later pages and filters of it come from the index):",
+            "A search seen for the first time: before each, the index forgets every search and "
+            "every word it kept, so each word's matches come from PostgreSQL full text (one "
+            "query per word, ids only, no ranking in SQL: ranking is bit operations in the "
+            f"index). p50 {statistics.median(times):.1f} ms, p95 {p95} ms, max {max(times)} ms "
+            f"({mark(ok)} ≤ {TARGETS['first_search_p95_ms']} ms).",
             "",
-            "| words | listings containing them | ms | queries |",
+            "| words | results | ms | queries |",
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {word} | {r['matches']:,} | {r['ms']} | {r['queries']} |"
-            for word, r in first.items()
+            f"| {words} | {r['results']:,} | {r['ms']} | {r['queries']} |"
+            for words, r in first.items()
         ]
     lines.append("")
 
@@ -788,7 +845,11 @@ def report(folder):
         for key, label, target in [
             ("baseline", "baseline (first run)", None),
             ("list", "list pages", TARGETS["list_throughput_ratio"]),
-            ("search", "searches (spelled right)", None),
+            (
+                "search",
+                "searches (the mix: " + ", ".join(SEARCH_MIX) + ")",
+                TARGETS["search_throughput_ratio"],
+            ),
             ("group", "group pages", TARGETS["group_throughput_ratio"]),
             ("group_again", "group pages, the same 500 again (kept pages)", None),
             ("baseline_again", "baseline (second run)", None),

@@ -35,7 +35,7 @@ from groups.models import (
     RegionTree,
     SupportGroup,
 )
-from groups.search import remember_words, vocabulary_words, week_minutes
+from groups.search import PG_TABLE, remember_words, vocabulary_words, week_minutes
 
 PREFIX = "syn-"
 BATCH_SIZE = 5000
@@ -465,8 +465,9 @@ def synthetic_groups():
 
 
 @contextmanager
-def text_indexes_set_aside(model, rows):
-    """On PostgreSQL, drop the table's GIN/GiST indexes for a large load and rebuild them after.
+def text_indexes_set_aside(model, rows, also=()):
+    """On PostgreSQL, drop the table's GIN/GiST indexes (and those of the tables named in
+    `also`) for a large load and rebuild them after.
 
     Maintaining full-text and trigram indexes row by row is most of the cost of a bulk insert;
     building them once afterwards is several times faster. Runs inside the caller's transaction,
@@ -481,9 +482,9 @@ def text_indexes_set_aside(model, rows):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes"
-            " WHERE schemaname = current_schema() AND tablename = %s"
+            " WHERE schemaname = current_schema() AND tablename = ANY(%s)"
             " AND (indexdef LIKE '%%USING gin%%' OR indexdef LIKE '%%USING gist%%')",
-            [model._meta.db_table],
+            [[model._meta.db_table, *also]],
         )
         indexes = cursor.fetchall()
         for name, _ in indexes:
@@ -503,7 +504,7 @@ def generate(count, seed=1, batch_size=BATCH_SIZE, progress=None):
         )
     generator = Generator(seed)
     created_groups = created_meetings = 0
-    with transaction.atomic(), text_indexes_set_aside(SupportGroup, count):
+    with transaction.atomic(), text_indexes_set_aside(SupportGroup, count, also=[PG_TABLE]):
         generator.prepare()
         for start in range(0, count, batch_size):
             rows = [generator.build(i) for i in range(start, min(start + batch_size, count))]

@@ -11,10 +11,11 @@ def _install_generation_triggers(sender, using="default", **kwargs):
     generation.install_triggers(using)
 
 
-def _install_sqlite_search_index(sender, using="default", **kwargs):
+def _install_search_index(sender, using="default", **kwargs):
     from groups import search
 
     search.install_sqlite_index(using)
+    search.install_postgres_index(using)
 
 
 class GroupsConfig(AppConfig):
@@ -29,7 +30,7 @@ class GroupsConfig(AppConfig):
             _install_generation_triggers, sender=self, dispatch_uid="peerdir-generation-triggers"
         )
         post_migrate.connect(
-            _install_sqlite_search_index, sender=self, dispatch_uid="peerdir-sqlite-search-index"
+            _install_search_index, sender=self, dispatch_uid="peerdir-search-index"
         )
         # Every database connection of the process tells generation.recent() when it writes.
         connection_created.connect(generation.watch_writes, dispatch_uid="peerdir-watch-writes")

