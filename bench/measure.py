@@ -307,6 +307,7 @@ def servertime(folder):
     results["_list_queries_by_page"] = list_queries_by_page()
     results["_first_after_change"] = first_after_change()
     results["_first_search"] = first_search()
+    results["_breakdown"] = page_breakdown()
     write_json(Path(folder) / "servertime.json", results)
 
 
@@ -366,6 +367,79 @@ def first_search():
             "results": int(total.group(1).replace(",", "")) if total else 0,
         }
         log(f"first search for {words!r}: {elapsed} ms, {queries} queries")
+    return found
+
+
+def page_breakdown(rounds=40):
+    """Where a computed search page's time goes: SQL (every statement, timed at the cursor),
+    reading the query and ranking (groups.search), facet counts (the index), the page's rows
+    and prefetches (ORM, SQL excluded), the template; warm (the search asked before) and
+    first-seen (the index's remembered searches and words forgotten first)."""
+    from groups import filters, search, views
+    from groups import index as directory_index
+
+    spent, stack = {}, []
+
+    def exclusive(name, call):
+        """Time `call()` under `name`, less the time of timed calls inside it."""
+        t0 = time.perf_counter()
+        stack.append(0.0)
+        try:
+            return call()
+        finally:
+            elapsed, inner = time.perf_counter() - t0, stack.pop()
+            spent[name] = spent.get(name, 0.0) + elapsed - inner
+            if stack:
+                stack[-1] += elapsed
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            return exclusive(name, lambda: function(*args, **kwargs))
+
+        return wrapper
+
+    def sql_timer(execute, sql, params, many, context):
+        return exclusive("sql", lambda: execute(sql, params, many, context))
+
+    patches = [
+        (search, "read_query"),
+        (search, "index_search"),
+        (filters.Directory, "facet_counts"),
+        (views, "_results_page"),
+        (views, "render"),
+    ]
+    originals = [(owner, name, getattr(owner, name)) for owner, name in patches]
+    for owner, name, function in originals:
+        setattr(owner, name, timed(name, function))
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = reverse("groups:list")
+    found = {}
+    try:
+        with connection.execute_wrapper(sql_timer):
+            for label, forget in (("warm", False), ("first seen", True)):
+                sums, total = {}, 0.0
+                for i in range(rounds):
+                    words = SEARCH_MIX[i % len(SEARCH_MIX)]
+                    if forget:
+                        directory_index._current._searches.clear()
+                    else:
+                        client.get(url, {"q": words})  # seen before
+                    spent.clear()
+                    t0 = time.perf_counter()
+                    client.get(url, {"q": words})
+                    total += time.perf_counter() - t0
+                    for key, seconds in spent.items():
+                        sums[key] = sums.get(key, 0.0) + seconds
+                found[label] = {k: round(v / rounds * 1000, 2) for k, v in sums.items()}
+                found[label]["total"] = round(total / rounds * 1000, 2)
+                found[label]["other"] = round(
+                    found[label]["total"] - sum(v for k, v in found[label].items() if k != "total"),
+                    2,
+                )
+                log(f"page breakdown, {label}: {found[label]}")
+    finally:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
     return found
 
 
@@ -829,6 +903,30 @@ def report(folder):
             for words, r in first.items()
         ]
     lines.append("")
+
+    breakdown = st.get("_breakdown") or {}
+    if breakdown:
+        parts = [
+            ("sql", "SQL (every statement, at the cursor)"),
+            ("read_query", "reading the query (vocabulary, synonyms, places)"),
+            ("index_search", "matching and ranking in the index (SQL excluded)"),
+            ("facet_counts", "facet counts from the index"),
+            ("_results_page", "the page's rows and prefetches (ORM, SQL excluded)"),
+            ("render", "the template"),
+            ("other", "the rest (middleware, URL state, facet block context)"),
+        ]
+        lines += [
+            "",
+            "Where a computed search page's time goes (mean ms per request over the search mix; "
+            "each part excludes the timed parts inside it):",
+            "",
+            "| part | warm | first seen |",
+            "|---|---|---|",
+        ]
+        warm, first_seen = breakdown.get("warm", {}), breakdown.get("first seen", {})
+        for key, label in [*parts, ("total", "**total**")]:
+            lines.append(f"| {label} | {warm.get(key, 0)} | {first_seen.get(key, 0)} |")
+        lines.append("")
 
     tp = data["throughput"]
     if tp:

@@ -105,3 +105,17 @@ def test_a_place_shows_its_region_and_remote_groups_only(client, seeded):
     found = CARD.findall(client.get(LIST, {"q": "glasgow"}).content.decode())
     assert found[0] == "oor-mad-history"  # in Scotland: before the online groups
     assert "freedom-center-support-groups" not in found  # in person, in Massachusetts
+
+
+@pytest.mark.parametrize(
+    "q", ["hearing voises", "my son was diagnosed with psychosis", "glasgow", "peer support"]
+)
+def test_sql_and_the_directory_index_find_the_same_listings_in_the_same_order(
+    client, seeded, settings, q
+):
+    """The index ranks with bitmaps, SQL with one statement (calendar feeds, no index): the
+    same listings, in the same order."""
+    from_index = CARD.findall(client.get(LIST, {"q": q}).content.decode())
+    settings.DIRECTORY_INDEX = False
+    from_sql = CARD.findall(client.get(LIST, {"q": q}).content.decode())
+    assert from_index and from_index == from_sql
