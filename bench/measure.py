@@ -348,12 +348,12 @@ def first_search():
     """Searches never asked before: what the index keeps of earlier searches and of their words
     is forgotten before each, so every word's matches come from PostgreSQL."""
     from groups import index as directory_index
-    from groups import places, search
+    from groups import places, vocabulary
 
     client = Client(HTTP_HOST="127.0.0.1")
     _timed_get(client, reverse("groups:list"))  # the index is loaded
     places.gazetteer()  # as a gunicorn worker's warm-up does (search.warm_up)
-    search.vocabulary()
+    vocabulary.current()
     found = {}
     for words in FIRST_SEARCHES:
         directory_index._current._searches.clear()

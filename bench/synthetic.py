@@ -35,7 +35,9 @@ from groups.models import (
     RegionTree,
     SupportGroup,
 )
-from groups.search import PG_TABLE, remember_words, vocabulary_words, week_minutes
+from groups.search import week_minutes
+from groups.textindex import PG_TABLE
+from groups.vocabulary import remember_words, vocabulary_words
 
 PREFIX = "syn-"
 BATCH_SIZE = 5000

@@ -12,10 +12,10 @@ def _install_generation_triggers(sender, using="default", **kwargs):
 
 
 def _install_search_index(sender, using="default", **kwargs):
-    from groups import search
+    from groups import textindex
 
-    search.install_sqlite_index(using)
-    search.install_postgres_index(using)
+    textindex.install_sqlite_index(using)
+    textindex.install_postgres_index(using)
 
 
 class GroupsConfig(AppConfig):

@@ -5,15 +5,16 @@ Reading a query (`read_query`, in Python, the same whatever the database):
    results are the listings of the smallest region of ours that contains it, and groups one can
    join remotely.
 2. A word no listing uses ("withdrawl", "voises") is corrected towards the nearest word some
-   listing uses (`Vocabulary`: edit distance 1, or 2 for long words).
+   listing uses (groups/vocabulary.py: edit distance 1, or 2 for long words).
 3. A phrase that is a group type's name or one of its synonyms ("meds", "my son", "psychosis")
    becomes that type: visitors' words are curated as synonyms in fixtures/taxonomy.json.
 4. Words that say nothing ("my", "was", "diagnosed", "help", "group") are dropped.
 
 Each remaining term is matched in the listing's stored text: on PostgreSQL by full text (english
 stemming) on the stored `search_vector` column (GIN index, migrations 0005 and 0008); on SQLite by
-FTS5 (porter stemming) on `groups_search_fts`, which triggers keep in step with the listings table
-whatever writes to it (`install_sqlite_index`). A listing matches when it matches at least half the
+FTS5 (porter stemming); the directory index reads PostgreSQL's narrow table of published
+vectors. Database triggers keep both equal to the listings whatever writes to them
+(groups/textindex.py). A listing matches when it matches at least half the
 terms; more terms matched rank first, then listings filed under a matched type, then (with a place)
 listings in the place before remote ones, then the directory's default order.
 
@@ -23,17 +24,20 @@ signals, so bulk loads stay fast and nothing changes behind anyone's back.
 """
 
 import datetime as dt
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups import schedule
+from groups import schedule, vocabulary
+from groups.textindex import FTS_TABLE, PG_SEARCH
+from groups.vocabulary import remember_words, vocabulary_words, words_of
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -41,7 +45,6 @@ WEEK_MINUTES = 7 * 24 * 60
 
 FTS_INDEX = "group_search_vector"
 TRIGRAM_INDEX = "group_search_trgm"
-FTS_TABLE = "groups_search_fts"  # SQLite only
 
 # Words that say nothing about which group someone needs. A superset of PostgreSQL's english
 # stop words, so a word is dropped here before either database could ignore it differently.
@@ -64,8 +67,6 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-
 
 def clean_query(text):
     """Collapse whitespace and cap the length; never fails."""
@@ -77,16 +78,6 @@ def clean_query(text):
 
 def on_postgres():
     return connection.vendor == "postgresql"
-
-
-def words_of(text):
-    """Lower-case words, possessives and apostrophes folded ("son's" → "son", "don't" → "dont")."""
-    found = []
-    for word in _WORD.findall(str(text).lower()):
-        if word.endswith("'s"):
-            word = word[:-2]
-        found.append(word.replace("'", ""))
-    return found
 
 
 def _key(word):
@@ -114,20 +105,6 @@ def week_minutes(meeting, when=None):
 
 def _join(*parts):
     return " ".join(p.strip() for p in parts if p and p.strip())
-
-
-def vocabulary_words(text):
-    """The words of a search text that misspellings may be corrected towards."""
-    return {w for w in words_of(text) if 3 <= len(w) <= 40 and not w.isdigit()}
-
-
-def remember_words(words):
-    """Add words to the vocabulary table (existing ones are skipped); one INSERT per 1,000."""
-    from groups.models import SearchWord
-
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=w) for w in sorted(words)], batch_size=1000, ignore_conflicts=True
-    )
 
 
 def refresh_search_document(group_ids=None, when=None):
@@ -183,135 +160,6 @@ def groups_for_taxonomy(**lookup):
     return list(SupportGroup.objects.filter(**lookup).values_list("pk", flat=True))
 
 
-# --- SQLite: the FTS5 index, kept by triggers --------------------------------------------------
-
-
-def _sqlite_index_sql(table):
-    columns = "search_document"
-    # Names from constants and the model, no input.
-    old = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) VALUES ('delete', old.id, old.{columns});"  # noqa: S608
-    new = f"INSERT INTO {FTS_TABLE}(rowid, {columns}) VALUES (new.id, new.{columns});"  # noqa: S608
-    return {
-        f"{FTS_TABLE}_insert": f"AFTER INSERT ON {table} BEGIN {new} END",
-        f"{FTS_TABLE}_delete": f"AFTER DELETE ON {table} BEGIN {old} END",
-        f"{FTS_TABLE}_update": f"AFTER UPDATE OF {columns} ON {table} BEGIN {old} {new} END",
-    }
-
-
-def install_sqlite_index(using="default"):
-    """Create the FTS5 index and its triggers if missing (post_migrate: SQLite rebuilds a table
-    to alter it, which drops its triggers); rebuilt from the table whenever anything was missing,
-    so it never disagrees with the listings. Returns True when it had to rebuild."""
-    from groups.models import SupportGroup
-
-    conn = connections[using]
-    table = SupportGroup._meta.db_table
-    if conn.vendor != "sqlite" or table not in conn.introspection.table_names():
-        return False
-    triggers = _sqlite_index_sql(table)
-    with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE name = %s OR name IN (%s, %s, %s)",
-            [FTS_TABLE, *triggers],
-        )
-        present = {row[0] for row in cursor.fetchall()}
-        if present == {FTS_TABLE, *triggers}:
-            return False
-        cursor.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_document, "
-            f"content='{table}', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
-        )
-        for name, body in triggers.items():
-            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
-        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
-    return True
-
-
-# --- PostgreSQL: the published listings' vectors, narrow, kept by triggers ----------------------
-#
-# The ids of the listings matching a word found in half of them cost a visit to every page of
-# the listings table (170 MB at 100,000 listings), or a scan that unpacks every stored vector:
-# 0.3-0.9 s. This table holds one row per published listing, (id, vector), with the vector moved
-# out of line (toast_tuple_target), so its heap is about 1,400 pages (11 MB) and a GIN bitmap
-# scan returns 90,000 ids in about 30 ms without unpacking one vector. peerdir_search_ids() runs
-# that scan with sequential scans off and returns one array: the planner would otherwise pick a
-# sequential scan for a common word, not knowing that it unpacks every vector. Statement triggers (transition tables, so a bulk insert is one
-# statement) keep it equal to the listings whatever writes to them.
-
-PG_TABLE = "groups_searchvector"
-PG_SEARCH = "peerdir_search_ids"
-
-
-def _postgres_index_sql(table):
-    published = "'published'"
-    sync = f"""CREATE OR REPLACE FUNCTION peerdir_sync_search_vector() RETURNS trigger AS $$
-    BEGIN
-        IF TG_OP = 'TRUNCATE' THEN
-            TRUNCATE {PG_TABLE};
-            RETURN NULL;
-        END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-            DELETE FROM {PG_TABLE} WHERE group_id IN (SELECT id FROM old_rows);
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            INSERT INTO {PG_TABLE} (group_id, vector)
-            SELECT id, search_vector FROM new_rows WHERE moderation = {published};
-        END IF;
-        RETURN NULL;
-    END
-    $$ LANGUAGE plpgsql"""  # noqa: S608 (constants)
-    run = "FOR EACH STATEMENT EXECUTE FUNCTION peerdir_sync_search_vector()"
-    return [
-        f"CREATE TABLE IF NOT EXISTS {PG_TABLE} (group_id bigint PRIMARY KEY, "
-        "vector tsvector NOT NULL) WITH (toast_tuple_target = 128)",
-        f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING gin (vector)",
-        sync,
-        f"CREATE OR REPLACE TRIGGER peerdir_search_insert AFTER INSERT ON {table} "
-        f"REFERENCING NEW TABLE AS new_rows {run}",
-        f"CREATE OR REPLACE TRIGGER peerdir_search_update AFTER UPDATE ON {table} "
-        f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {run}",
-        f"CREATE OR REPLACE TRIGGER peerdir_search_delete AFTER DELETE ON {table} "
-        f"REFERENCING OLD TABLE AS old_rows {run}",
-        f"CREATE OR REPLACE TRIGGER peerdir_search_truncate AFTER TRUNCATE ON {table} {run}",
-        # One array, not a set of rows: a set-returning function with a SET clause costs 4x.
-        f"DROP FUNCTION IF EXISTS {PG_SEARCH}(tsquery)",
-        f"""CREATE FUNCTION {PG_SEARCH}(q tsquery) RETURNS bigint[]
-        LANGUAGE sql STABLE SET enable_seqscan = off
-        AS $$ SELECT array_agg(group_id) FROM {PG_TABLE} WHERE vector @@ q $$""",  # noqa: S608
-    ]
-
-
-def install_postgres_index(using="default"):
-    """Create the table, its triggers and the search function (post_migrate, any number of
-    times); when a trigger was missing, fill the table again from the listings. Returns True
-    when it refilled."""
-    from groups.models import SupportGroup
-
-    conn = connections[using]
-    table = SupportGroup._meta.db_table
-    if conn.vendor != "postgresql" or table not in conn.introspection.table_names():
-        return False
-    names = ["peerdir_search_insert", "peerdir_search_update", "peerdir_search_delete"]
-    with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = ANY(%s)",
-            [table, names],
-        )
-        complete = cursor.fetchone()[0] == len(names) and PG_TABLE in (
-            conn.introspection.table_names(cursor)
-        )
-        for statement in _postgres_index_sql(table):
-            cursor.execute(statement)
-        if complete:
-            return False
-        cursor.execute(f"TRUNCATE {PG_TABLE}")
-        cursor.execute(
-            f"INSERT INTO {PG_TABLE} (group_id, vector) SELECT id, search_vector "  # noqa: S608
-            f"FROM {table} WHERE moderation = 'published'"
-        )
-    return True
-
-
 def _postgres_ids(phrases):
     """Ids of the published listings whose text has every word of one of `phrases`."""
     query = " || ".join(["plainto_tsquery('english', %s)"] * len(phrases))
@@ -321,114 +169,6 @@ def _postgres_ids(phrases):
             [" ".join(_match_words(p)) for p in phrases],
         )
         return cursor.fetchone()[0] or []
-
-
-# --- the vocabulary: correcting misspellings ----------------------------------------------------
-
-
-def edit_distance(a, b, limit=2):
-    """Damerau-Levenshtein (adjacent swaps count once), or limit + 1 when it exceeds `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = ca != cb
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def _deletes(word, depth):
-    found, edge = {word}, {word}
-    for _step in range(depth):
-        edge = {w[:i] + w[i + 1 :] for w in edge for i in range(len(w)) if len(w) > 1}
-        found |= edge
-    return found
-
-
-class Vocabulary:
-    """Every word the listings use, with each word's one-letter deletions pointing back to it
-    (symmetric delete): a misspelling's candidates are a few dictionary lookups, not a scan.
-
-    Loaded once per process and topped up with the words added since (the table only grows).
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._reset()
-
-    def _reset(self):
-        self.words = set()
-        self._by_delete = {}
-        self._last_pk = self._loaded = 0
-
-    def add(self, word):
-        if word in self.words:
-            return
-        self.words.add(word)
-        for variant in _deletes(word, 1):
-            self._by_delete.setdefault(variant, []).append(word)
-
-    def top_up(self):
-        """The words added since the last call, with the table's row count: one query. A
-        transaction rolled back takes words away and can hand their ids out again; then the
-        count disagrees and everything is read again."""
-        from groups.models import SearchWord
-
-        table = SearchWord._meta.db_table
-        sql = (
-            f"SELECT 0, '', COUNT(*) FROM {table} "  # noqa: S608 (the model's table)
-            f"UNION ALL SELECT id, word, 0 FROM {table} WHERE id > %s ORDER BY 1"
-        )
-        with self._lock, connection.cursor() as cursor:
-            cursor.execute(sql, [self._last_pk])
-            (_zero, _empty, total), *added = cursor.fetchall()
-            if self._loaded + len(added) != total:
-                self._reset()
-                cursor.execute(sql, [0])
-                (_zero, _empty, total), *added = cursor.fetchall()
-            for pk, word, _n in added:
-                self.add(word)
-                self._last_pk = pk
-            self._loaded += len(added)
-
-    def correct(self, word):
-        """The nearest word listings use, or None: within 1 edit, or 2 from 8 letters on."""
-        if word in self.words or len(word) < 4 or word.isdigit():
-            return None
-        limit = 1 if len(word) < 8 else 2
-        candidates = set()
-        for variant in _deletes(word, limit):
-            candidates.update(self._by_delete.get(variant, ()))
-        best = None
-        for candidate in candidates:
-            distance = edit_distance(word, candidate, limit)
-            if distance <= limit:
-                rank = (
-                    distance,
-                    candidate[0] != word[0],
-                    abs(len(candidate) - len(word)),
-                    candidate,
-                )
-                best = min(best, rank) if best else rank
-        return best[-1] if best else None
-
-
-_vocabulary = Vocabulary()
-_vocabulary_seen = [None]  # the generation the vocabulary was last topped up for
-
-
-def vocabulary(generation=None):
-    if generation is None or _vocabulary_seen[0] != generation:
-        _vocabulary.top_up()
-        _vocabulary_seen[0] = generation
-    return _vocabulary
 
 
 def warm_up():
@@ -441,7 +181,7 @@ def warm_up():
 
         try:
             places.gazetteer()
-            vocabulary()
+            vocabulary.current()
         finally:
             thread_connections.close_all()  # this thread's own connection
 
@@ -539,7 +279,7 @@ def read_query(text, generation=None):
     reading = Reading()
     if not words:
         return reading
-    vocab = vocabulary(generation)
+    vocab = vocabulary.current(generation)
     tree = filters.region_tree(generation)
     concepts = _concepts(generation)
     ours = {tuple(words_of(r.name)) for r in tree.by_id.values()}
@@ -733,6 +473,11 @@ def _ids_matching(condition):
     )
 
 
+def _hidden(*parts):
+    """A key for what a visitor searched for that does not keep their words in clear."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def index_search(index, reading):
     """(tiers best first, all matches) as bitmaps over the index's positions; each tier is in the
     default order. A term's text match costs one query once per index (so per generation)."""
@@ -753,7 +498,7 @@ def index_search(index, reading):
                 found |= index.types.get(term.type_id, 0)
             return found
 
-        return index.remember(("term", term.phrases, term.type_id), load)
+        return index.remember(("term", _hidden(term.phrases, term.type_id)), load)
 
     def rank():
         universe = index.all
@@ -785,4 +530,4 @@ def index_search(index, reading):
                         break
         return tiers, total
 
-    return index.remember(("search", reading.key()), rank)
+    return index.remember(("search", _hidden(reading.key())), rank)

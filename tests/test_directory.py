@@ -4,7 +4,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from groups.search import refresh_search_document, vocabulary
+from groups.search import refresh_search_document
+from groups.vocabulary import current as vocabulary
 from tests.factories import (
     make_audience,
     make_group,

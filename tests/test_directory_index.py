@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.db import connection, transaction
 from django.urls import reverse
 
-from groups import filters, generation, search
+from groups import filters, generation, vocabulary
 from groups import index as directory_index
 from groups.models import Meeting, SupportGroup
 from groups.pagecache import HIT_HEADER
@@ -309,7 +309,7 @@ def test_list_queries_stay_fixed_with_the_index(
     refresh_search_document()
     directory_index.clear()
     filters._kept.clear()
-    search.vocabulary()  # words earlier tests rolled back are forgotten here, not in a request
+    vocabulary.current()  # words earlier tests rolled back are forgotten here, not in a request
     # First request of a generation: 1 generation, 2 taxonomy, 5 to build the index
     # (listings, types, audiences, languages, meetings), 3 for the page (rows, types, meetings).
     with django_assert_num_queries(11):

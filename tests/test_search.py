@@ -6,13 +6,8 @@ from django.db import connection
 from django.urls import reverse
 
 from groups.models import SupportGroup
-from groups.search import (
-    FTS_INDEX,
-    refresh_search_document,
-    remember_words,
-    search,
-    vocabulary_words,
-)
+from groups.search import FTS_INDEX, refresh_search_document, search
+from groups.vocabulary import remember_words, vocabulary_words
 from tests.factories import make_group, make_organization, make_region_tree, make_type
 
 pytestmark = pytest.mark.django_db

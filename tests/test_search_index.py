@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from groups import generation, places, search
+from groups import generation, places, search, textindex, vocabulary
 from groups.models import SearchWord, SupportGroup
 from tests.factories import make_group, make_moderator, make_region_tree, make_type, make_user
 from tests.test_csv_import import confirm, upload
@@ -36,7 +36,7 @@ def assert_index_agrees():
     if connection.vendor == "postgresql":
         # The narrow table the directory index searches: exactly the published listings' vectors.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT group_id, vector::text FROM {search.PG_TABLE} ORDER BY 1")
+            cursor.execute(f"SELECT group_id, vector::text FROM {textindex.PG_TABLE} ORDER BY 1")
             side = cursor.fetchall()
             cursor.execute(
                 "SELECT id, search_vector::text FROM groups_supportgroup "
@@ -47,7 +47,7 @@ def assert_index_agrees():
     with connection.cursor() as cursor:
         # Raises if the index and the table it indexes differ in any way.
         cursor.execute(
-            f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
+            f"INSERT INTO {textindex.FTS_TABLE}({textindex.FTS_TABLE}, rank) VALUES ('integrity-check', 1)"
         )
 
 
@@ -147,12 +147,12 @@ def test_an_index_whose_triggers_a_migration_dropped_is_rebuilt_after_migrate():
     group = make_group(name="Heron circle")
     search.refresh_search_document([group.pk])
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_update")
-        cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_insert")
+        cursor.execute(f"DROP TRIGGER {textindex.FTS_TABLE}_update")
+        cursor.execute(f"DROP TRIGGER {textindex.FTS_TABLE}_insert")
     make_group(name="Heron walk")  # no trigger saw it
-    assert search.install_sqlite_index() is True  # what post_migrate runs
+    assert textindex.install_sqlite_index() is True  # what post_migrate runs
     assert_index_agrees()
-    assert search.install_sqlite_index() is False  # nothing missing: nothing to do
+    assert textindex.install_sqlite_index() is False  # nothing missing: nothing to do
     names = search.search(SupportGroup.objects.published(), "heron").values_list("name", flat=True)
     assert sorted(names) == ["Heron circle"]  # "Heron walk" has no search text yet
 
@@ -167,27 +167,27 @@ def test_the_postgresql_search_table_follows_moderation_and_is_refilled_after_mi
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER peerdir_search_update ON groups_supportgroup")
     SupportGroup.objects.filter(pk=group.pk).update(moderation="published")  # unseen
-    assert search.install_postgres_index() is True  # what post_migrate runs
+    assert textindex.install_postgres_index() is True  # what post_migrate runs
     assert_index_agrees()
-    assert search.install_postgres_index() is False
+    assert textindex.install_postgres_index() is False
 
 
 # --- reading a query --------------------------------------------------------------------------
 
 
 def test_a_misspelling_is_corrected_towards_a_word_listings_use():
-    search.remember_words({"withdrawal", "voices", "hearing", "choices"})
-    vocabulary = search.vocabulary()
-    assert vocabulary.correct("withdrawl") == "withdrawal"
-    assert vocabulary.correct("voises") == "voices"  # same first letter beats "choices"
-    assert vocabulary.correct("hering") == "hearing"
-    assert vocabulary.correct("voices") is None  # known words stay as typed
-    assert vocabulary.correct("zzzzzz") is None
+    vocabulary.remember_words({"withdrawal", "voices", "hearing", "choices"})
+    words = vocabulary.current()
+    assert words.correct("withdrawl") == "withdrawal"
+    assert words.correct("voises") == "voices"  # same first letter beats "choices"
+    assert words.correct("hering") == "hearing"
+    assert words.correct("voices") is None  # known words stay as typed
+    assert words.correct("zzzzzz") is None
 
 
 def test_edit_distance_counts_a_swap_once():
-    assert search.edit_distance("hte", "the") == 1
-    assert search.edit_distance("kitten", "sitting") == 3 > 2  # capped at limit + 1
+    assert vocabulary.edit_distance("hte", "the") == 1
+    assert vocabulary.edit_distance("kitten", "sitting") == 3 > 2  # capped at limit + 1
 
 
 def test_stop_words_alone_search_for_nothing_in_particular():
@@ -214,7 +214,7 @@ def test_a_city_outside_our_regions_is_read_as_its_region():
 def test_our_own_region_names_and_words_listings_use_stay_words():
     make_region_tree()
     assert search.read_query("scotland").place is None
-    search.remember_words({"reading"})
+    vocabulary.remember_words({"reading"})
     generation.bump()  # as the listing that brought the word would have
     assert search.read_query("reading").place is None  # Reading, England: 318,000 people
 

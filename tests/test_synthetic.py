@@ -11,8 +11,8 @@ from groups.search import (
     TRIGRAM_INDEX,
     refresh_search_document,
     search,
-    vocabulary_words,
 )
+from groups.vocabulary import vocabulary_words
 from tests.factories import make_group
 
 pytestmark = pytest.mark.django_db

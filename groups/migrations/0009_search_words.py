@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from groups.search import vocabulary_words
+    from groups.vocabulary import vocabulary_words
 
     SupportGroup = apps.get_model("groups", "SupportGroup")
     SearchWord = apps.get_model("groups", "SearchWord")
