@@ -26,7 +26,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0008_search_vector_index'),
+        ('groups', '0009_not_confirmed_status_and_kind_of_group'),
     ]
 
     operations = [
