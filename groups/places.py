@@ -191,11 +191,22 @@ def gazetteer():
     return _gazetteer
 
 
-def find(words, known, ours, tree, stop=frozenset()):
+def listed(region, tree, occupied):
+    """The region, or its nearest ancestor, that has listings in it or below (`occupied`: the
+    regions listings are filed under): Toronto is in Ontario, but with no groups in Ontario a
+    visitor is better shown Canada's."""
+    for candidate in reversed(tree.ancestors(region.id)):
+        if occupied is None or any(i in occupied for i in tree.descendant_ids(candidate.id)):
+            return candidate
+    return region
+
+
+def find(words, known, ours, tree, stop=frozenset(), occupied=None):
     """(start, end, Place) for the first run of `words` naming a city or town outside our
     regions (`ours`: our region names as word tuples), or a country by a short name; else None.
 
     `known` is the words listings use: such a word is a place only in a big city's name.
+    `occupied()` gives the regions listings are filed under (see `listed`).
     """
     index = gazetteer()
     for start in range(len(words)):
@@ -218,5 +229,6 @@ def find(words, known, ours, tree, stop=frozenset()):
                 continue
             region = index.containing(city, tree)
             if region is not None:
+                region = listed(region, tree, occupied() if occupied else None)
                 return start, end, Place(city.name, region, tree)
     return None

@@ -268,6 +268,19 @@ def _concepts(generation):
     return per_generation("search-concepts", generation, load)
 
 
+def _occupied_regions(generation):
+    """The regions published listings are filed under: one query per generation, asked only
+    when a query names a place."""
+    from groups.filters import per_generation
+    from groups.models import SupportGroup
+
+    def load():
+        rows = SupportGroup.objects.published().order_by().values_list("region_id", flat=True)
+        return set(rows.distinct())
+
+    return per_generation("search-occupied-regions", generation, load)
+
+
 def read_query(text, generation=None):
     """Read a (cleaned) query into terms; a few dictionary lookups once the vocabulary is loaded."""
     from groups import filters, places
@@ -284,7 +297,14 @@ def read_query(text, generation=None):
     concepts = _concepts(generation)
     ours = {tuple(words_of(r.name)) for r in tree.by_id.values()}
 
-    place_span = places.find(words, known=vocab.words, ours=ours, tree=tree, stop=STOP_WORDS)
+    place_span = places.find(
+        words,
+        known=vocab.words,
+        ours=ours,
+        tree=tree,
+        stop=STOP_WORDS,
+        occupied=lambda: _occupied_regions(generation),
+    )
     if place_span is not None:
         start, end, reading.place = place_span
         words = words[:start] + words[end:]

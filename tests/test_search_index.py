@@ -211,6 +211,18 @@ def test_a_city_outside_our_regions_is_read_as_its_region():
     assert reading.place.name == "Glasgow"
 
 
+def test_a_city_in_a_region_without_groups_is_read_as_the_nearest_region_with_some():
+    from tests.factories import make_region
+
+    america = make_region("North America", kind="continent")
+    canada = make_region("Canada", parent=america, kind="country")
+    make_region("Ontario", parent=canada, kind="state")
+    make_group(name="Mad Society", region=canada)
+    reading = search.read_query("toronto")
+    assert reading.place.region == canada
+    assert search.notice(reading).place.startswith("Toronto is in Canada: showing groups in Canada")
+
+
 def test_our_own_region_names_and_words_listings_use_stay_words():
     make_region_tree()
     assert search.read_query("scotland").place is None
