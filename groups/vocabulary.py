@@ -111,8 +111,9 @@ class Vocabulary:
             self._loaded += len(added)
 
     def correct(self, word):
-        """The nearest word listings use, or None: within 1 edit, or 2 from 8 letters on."""
-        if word in self.words or len(word) < 4 or word.isdigit():
+        """The nearest word listings use, or None: within 1 edit from 5 letters on (a 4-letter
+        word is one edit from too many others), 2 from 8 on."""
+        if word in self.words or len(word) < 5 or word.isdigit():
             return None
         limit = 1 if len(word) < 8 else 2
         candidates = set()
