@@ -32,6 +32,8 @@ WEEK = 7 * 1440
 NO_TIME = 3  # slot bucket of a meeting with a weekday but no start time
 BUCKETS = {"morning": 0, "afternoon": 1, "evening": 2}
 SEARCH_CACHE_SIZE = 32
+# A word's matches: 12 KB each at 100,000 listings; new searches mostly reuse words seen before.
+TERM_CACHE_SIZE = 512
 OFFSET_CACHE_SIZE = 16
 
 
@@ -246,9 +248,9 @@ class DirectoryIndex:
 
     # --- searches -----------------------------------------------------------------------------
 
-    def remember(self, key, compute):
-        """`compute()`'s value, kept with this index for the last SEARCH_CACHE_SIZE keys of a kind
-        (a key is a tuple whose first item names its kind: a search, one of its terms)."""
+    def remember(self, key, compute, keep=SEARCH_CACHE_SIZE):
+        """`compute()`'s value, kept with this index for the last `keep` keys of its kind (a key
+        is a tuple whose first item names its kind: a search, one of its terms)."""
         with self._lock:
             kept = self._searches.get(key)
             if kept is not None:
@@ -258,7 +260,7 @@ class DirectoryIndex:
         with self._lock:
             self._searches[key] = value
             kinds = [k for k in self._searches if k[0] == key[0]]
-            for old in kinds[: max(0, len(kinds) - SEARCH_CACHE_SIZE)]:
+            for old in kinds[: max(0, len(kinds) - keep)]:
                 del self._searches[old]
         return value
 

@@ -501,6 +501,7 @@ def _hidden(*parts):
 def index_search(index, reading):
     """(tiers best first, all matches) as bitmaps over the index's positions; each tier is in the
     default order. A term's text match costs one query once per index (so per generation)."""
+    from groups import index as directory_index
     from groups.filters import region_tree
 
     generation = index.generation
@@ -518,7 +519,11 @@ def index_search(index, reading):
                 found |= index.types.get(term.type_id, 0)
             return found
 
-        return index.remember(("term", _hidden(term.phrases, term.type_id)), load)
+        return index.remember(
+            ("term", _hidden(term.phrases, term.type_id)),
+            load,
+            keep=directory_index.TERM_CACHE_SIZE,
+        )
 
     def rank():
         universe = index.all
