@@ -1,0 +1,234 @@
+"""A visitor's journey through the directory and a listing: places, times, ways out, joining."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.search import refresh_search_document
+from tests.factories import make_group, make_meeting, make_organization, make_region_tree, make_type
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("groups:list")
+
+
+@pytest.fixture
+def places():
+    regions = make_region_tree()
+    hv = make_type("Hearing Voices", slug="hearing-voices")
+    boston = make_group(
+        "Boston Voices Circle", types=[hv], region=regions["massachusetts"], attendance="in_person"
+    )
+    make_meeting(
+        boston, weekday=0, start_time=dt.time(10, 0), end_time=None, timezone="America/New_York"
+    )
+    wide = make_group(
+        "Parents support group (US and Canada)",
+        types=[hv],
+        region=regions["north-america"],
+        attendance="online",
+    )
+    make_meeting(
+        wide, weekday=3, start_time=dt.time(17, 0), end_time=None, timezone="America/Los_Angeles"
+    )
+    anyone = make_group(
+        "Voices online worldwide", types=[hv], region=regions["worldwide"], attendance="online"
+    )
+    make_meeting(
+        anyone, weekday=2, start_time=dt.time(19, 0), end_time=None, timezone="Europe/London"
+    )
+    make_group(
+        "Edinburgh Hearing Voices", types=[hv], region=regions["lothians"], attendance="in_person"
+    )
+    refresh_search_document()
+    return regions
+
+
+def sections(response):
+    """(names in the results, names in the 'anyone can join' section)."""
+    html = response.content.decode()
+    results, _, anyone = html.split('id="results"', 1)[1].partition('id="anyone-results"')
+    pattern = r'<h3><a href="[^"]+">([^<]+)</a></h3>'
+    return set(re.findall(pattern, results)), set(re.findall(pattern, anyone))
+
+
+def get(client, **params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("use_index", [True, False])
+def test_a_country_lists_groups_filed_at_the_wider_region_that_contains_it(
+    client, places, settings, use_index
+):
+    settings.DIRECTORY_INDEX = use_index
+    response = get(client, region="united-states")
+    results, anyone = sections(response)
+    assert results == {"Boston Voices Circle", "Parents support group (US and Canada)"}
+    # Online groups open to anyone: labelled, never silently mixed in or dropped.
+    assert anyone == {"Voices online worldwide"}
+    assert "Online groups anyone can join" in response.content.decode()
+    # The count beside the option follows the same rule.
+    assert re.search(
+        r'<option value="united-states" selected>[^<]*United States \(2\)',
+        response.content.decode(),
+    )
+
+
+def test_the_whole_world_has_no_separate_section(client, places):
+    results, anyone = sections(get(client, region="worldwide"))
+    assert "Voices online worldwide" in results and anyone == set()
+
+
+def test_every_suggestion_on_an_empty_result_leads_to_results(client, places):
+    response = get(client, q="voices", region="lothians", attendance="online")
+    html = response.content.decode()
+    assert "No groups match all of these choices." in html
+    links = re.findall(r'<li><a href="(/groups/[^"]*)">([^<]+): (\d+) groups?</a></li>', html)
+    assert links, html
+    for url, label, n in links:
+        url = url.replace("&amp;", "&")
+        followed = client.get(url).content.decode()
+        assert f"{n} group" in followed, (label, url)
+        assert "No groups match all of these choices." not in followed, (label, url)
+
+
+def test_the_time_zone_can_be_chosen_without_javascript(client, places):
+    html = get(client).content.decode()
+    assert '<select id="f-tz" name="tz" data-tz>' in html
+    # Common zones first, by the names people use.
+    assert '<option value="Europe/London">UK time (London)</option>' in html
+    assert '<option value="America/Los_Angeles">Pacific Time (Los Angeles)</option>' in html
+    chosen = get(client, tz="Europe/London").content.decode()
+    assert '<option value="Europe/London" selected>' in chosen
+
+
+def test_cards_show_the_visitors_time_first_for_groups_one_joins_from_anywhere(client, places):
+    html = get(client, tz="Europe/London", region="north-america").content.decode()
+    # Thursday 5 pm in Los Angeles is Friday 1 am in London.
+    assert re.search(
+        r'<strong class="your-time">Fridays, 1:00 am UK time</strong> \(your time\) · '
+        r'<span class="own-time">Thursdays, 5:00 pm Pacific Time</span>',
+        html,
+    )
+    # In-person groups keep their own local time, as the day and time filters do.
+    assert "Mondays, 10:00 am Eastern Time" in html
+    assert "Mondays, 3:00 pm UK time" not in html
+
+
+def test_quick_choices_are_plain_links_that_toggle(client, places):
+    html = get(client, q="voices").content.decode()
+    assert '<a href="/groups/?q=voices&amp;attendance=online">Online</a>' in html
+    on = get(client, q="voices", attendance="online").content.decode()
+    assert '<a href="/groups/?q=voices" class="on" aria-current="true">' in on
+
+
+def test_filters_fold_behind_a_control_that_counts_them(client, places):
+    html = get(client, attendance="online", time="evening").content.decode()
+    assert '<details class="filter-panel" id="filter-panel">' in html
+    assert "Filters (2)" in html
+
+
+# --- a listing -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listing():
+    regions = make_region_tree()
+    group = make_group(
+        "Pacific Hearing Voices",
+        types=[make_type("Hearing Voices", slug="hearing-voices")],
+        region=regions["united-states"],
+        host=make_organization("Voices Network", slug="voices-network"),
+        attendance="online",
+        join_url="https://meet.example.org/voices",
+        source_document="004_8105161c026f8608.txt",
+        source_excerpt="Meets Thursdays at 5 pm Pacific.",
+        last_confirmed=None,
+    )
+    make_meeting(
+        group,
+        weekday=3,
+        start_time=dt.time(17, 0),
+        end_time=dt.time(18, 0),
+        timezone="America/Los_Angeles",
+    )
+    return group
+
+
+def detail(client, group, **params):
+    response = client.get(group.get_absolute_url(), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_listing_says_how_to_join_first_with_the_joining_link(client, listing):
+    html = detail(client, listing)
+    box = html.split('<section class="join-box"', 1)[1].split("</section>", 1)[0]
+    assert (
+        '<a class="button" href="https://meet.example.org/voices" rel="noopener nofollow">Join the meeting</a>'
+        in box
+    )
+    assert "Next meeting:" in box and "Pacific Time" in box
+    assert "Last confirmed: not yet" in " ".join(box.split())
+    assert html.index("join-box") < html.index("When it meets")
+
+
+def test_without_a_link_the_box_offers_the_next_best_way(client, listing):
+    listing.join_url = ""
+    listing.phone, listing.phone_public = "555 0100", True
+    listing.save()
+    assert '<a class="button" href="tel:5550100">Call 555 0100</a>' in detail(client, listing)
+    listing.phone = ""
+    listing.save()
+    assert "Ask the organizers how to join" in detail(client, listing)
+
+
+def test_the_listing_shows_times_in_the_visitors_zone_first(client, listing):
+    html = detail(client, listing, tz="Europe/London")
+    assert re.search(
+        r'<strong class="your-time">Fridays, 1:00–2:00 am UK time</strong> \(your time\)', html
+    )
+    assert re.search(r'<strong class="your-time">Friday \d+ \w+, 1:00 am UK time</strong>', html)
+    assert '<option value="Europe/London" selected>' in html
+
+
+def test_an_unknown_zone_is_ignored(client, listing):
+    html = detail(client, listing, tz="Mars/Olympus")
+    assert 'class="your-time"' not in html
+
+
+def test_calendar_links_subscribe_google_and_outlook(client, listing):
+    html = detail(client, listing)
+    ics = f"/groups/{listing.slug}/calendar.ics"
+    assert f'href="webcal://127.0.0.1:8000{ics}">Subscribe in your calendar app' in html
+    google = re.search(r'href="(https://calendar\.google\.com/calendar/render\?[^"]+)"', html)
+    assert google and "recur=RRULE%3AFREQ%3DWEEKLY%3BBYDAY%3DTH" in google.group(1)
+    assert "ctz=America%2FLos_Angeles" in google.group(1)
+    assert re.search(r'href="https://outlook\.live\.com/calendar/0/deeplink/compose\?[^"]+"', html)
+    assert f'href="{ics}">Download a calendar file' in html
+
+
+def test_sources_are_named_for_visitors_never_by_file_name(client, listing):
+    html = detail(client, listing)
+    assert "004_8105161c026f8608.txt" not in html
+    assert "Information published by Voices Network" in html
+    assert "Meets Thursdays at 5 pm Pacific." in html
+
+
+def test_a_listing_never_confirmed_is_not_called_out_of_date_until_a_year_has_passed(
+    client, listing
+):
+    assert "may be out of date" not in detail(client, listing)
+    listing.created_at = timezone.now() - dt.timedelta(days=400)
+    listing.save()
+    assert "may be out of date" in detail(client, listing)
+    listing.last_confirmed = timezone.localdate()
+    listing.save()
+    html = detail(client, listing)
+    assert "may be out of date" not in html
+    assert "Last confirmed:" in html
