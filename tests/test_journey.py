@@ -232,3 +232,28 @@ def test_a_listing_never_confirmed_is_not_called_out_of_date_until_a_year_has_pa
     html = detail(client, listing)
     assert "may be out of date" not in html
     assert "Last confirmed:" in html
+
+
+# --- the site frame ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("about", "How listings are checked"),
+        ("privacy", "Your searches are not stored."),
+        ("contact", 'href="mailto:moderators@example.org"'),
+    ],
+)
+def test_about_privacy_and_contact_pages_are_linked_from_every_footer(client, settings, name, text):
+    settings.CONTACT_EMAIL = "moderators@example.org"
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert text in response.content.decode()
+    home = client.get(reverse("groups:home")).content.decode()
+    footer = home.split('<footer class="site-footer">', 1)[1]
+    assert f'href="{reverse(name)}"' in footer
+
+
+def test_the_privacy_page_says_how_long_messages_are_kept(client):
+    assert "for 30 days" in client.get(reverse("privacy")).content.decode()
