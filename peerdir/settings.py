@@ -97,6 +97,9 @@ MIDDLEWARE = [
     # Before anything reads the body: no form here needs anywhere near 1 MB.
     "peerdir.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what every middleware below produced (peerdir/middleware.py: why BREACH is not
+    # a concern here); static files come precompressed from WhiteNoise.
+    "peerdir.middleware.CompressPagesMiddleware",
     "peerdir.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

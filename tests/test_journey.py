@@ -257,3 +257,32 @@ def test_about_privacy_and_contact_pages_are_linked_from_every_footer(client, se
 
 def test_the_privacy_page_says_how_long_messages_are_kept(client):
     assert "for 30 days" in client.get(reverse("privacy")).content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/groups/", "/api/meeting-guide.json"])
+def test_pages_and_data_are_sent_compressed_to_clients_that_accept_it(client, places, path):
+    import gzip
+
+    plain = client.get(path)
+    squeezed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert plain.status_code == squeezed.status_code == 200
+    assert "Content-Encoding" not in plain
+    assert squeezed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in squeezed["Vary"]
+
+    def body(response):
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    packed = body(squeezed)
+    unpacked = gzip.decompress(packed)
+    assert len(packed) < len(unpacked)
+    assert unpacked == body(plain)
+
+
+def test_pages_for_a_signed_in_person_are_not_compressed(client):
+    from tests.factories import make_user
+
+    client.force_login(make_user("organizer@example.org"))
+    response = client.get(reverse("groups:home"), HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
