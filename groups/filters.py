@@ -71,8 +71,8 @@ TIME_WINDOWS = {"morning": (0, 720), "afternoon": (720, 1020), "evening": (1020,
 
 SORT_CHOICES = [
     ("relevance", _("Best match")),
-    ("name", _("Name")),
     ("next", _("Next meeting")),
+    ("name", _("Name")),
     ("updated", _("Recently updated")),
 ]
 
@@ -589,7 +589,9 @@ class Directory:
 
     @property
     def sort(self):
-        return self.params.sort or ("relevance" if self.params.q else "name")
+        # Without search words: the next meeting from now first (as the most-used meeting
+        # finders do), then listings without fixed times in the default order.
+        return self.params.sort or ("relevance" if self.params.q else "next")
 
     def ordered(self, queryset, sort=None):
         sort = sort or self.sort

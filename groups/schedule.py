@@ -309,3 +309,25 @@ def lines_for(meetings, visitor_zone="", remote=False, after=None):
             yours = f"{yours} {zone_label(visitor_zone)}"
         found.append({"yours": yours, "own": own})
     return found
+
+
+SOON = dt.timedelta(hours=1)
+
+
+def under_way_or_soon(meetings, now, visitor_zone=""):
+    """("now", None) while a meeting is under way (an hour when no end time is given),
+    ("soon", "7:00 pm UK time") when one starts within the hour, else (None, None)."""
+    soonest = None
+    for meeting in meetings:
+        length = duration(meeting) or dt.timedelta(hours=1)
+        for start in next_occurrences(meeting, count=1, after=now - length):
+            if start <= now:
+                return "now", None
+            if start - now <= SOON and (soonest is None or start < soonest[0]):
+                soonest = (start, meeting.timezone)
+    if soonest is None:
+        return None, None
+    start, own_zone = soonest
+    name = visitor_zone or own_zone
+    when = start.astimezone(zone(name))
+    return "soon", f"{format_time(when.timetz())} {zone_label(name)}"

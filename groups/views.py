@@ -268,11 +268,14 @@ def _card_facts(group, tree, visitor_zone="", now=None):
         if group.region_id
         else ""
     )
-    group.schedule_lines = schedule.lines_for(
-        list(group.meetings.all())[:3],
-        visitor_zone,
-        remote=group.attendance in filters.REMOTE,
-        after=now,
+    meetings = list(group.meetings.all())
+    remote = group.attendance in filters.REMOTE
+    group.schedule_lines = schedule.lines_for(meetings[:3], visitor_zone, remote, after=now)
+    # An online meeting one could join right now, or within the hour, says so.
+    group.happening, group.starts_at = (
+        schedule.under_way_or_soon(meetings, now or timezone.now(), visitor_zone)
+        if remote and group.status == SupportGroup.Status.ACTIVE
+        else (None, None)
     )
 
 
@@ -382,7 +385,7 @@ def _directory_page(request, preset=None, landing=None):
         "search_query": params.q,
         "facets": _facet_context(directory, counts),
         "sort_choices": filters.SORT_CHOICES,
-        "sort": params.sort or ("relevance" if params.q else "name"),
+        "sort": directory.sort,
         "page_obj": page,
         "total": total,
         "count_text": ngettext("%(n)s group found", "%(n)s groups found", total)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unittest.mock
 
 import pytest
 from django.urls import reverse
@@ -286,3 +287,29 @@ def test_pages_for_a_signed_in_person_are_not_compressed(client):
     response = client.get(reverse("groups:home"), HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert "Content-Encoding" not in response
+
+
+def test_by_default_the_next_meeting_from_now_comes_first(client, places, settings):
+    settings.DIRECTORY_INDEX = False
+    monday_9am_boston = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC)
+    with unittest.mock.patch("django.utils.timezone.now", return_value=monday_9am_boston):
+        html = get(client).content.decode()
+    order = re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', html.split('id="results"')[1])
+    # Boston Monday 10 am (in an hour), then Wednesday London, Thursday Pacific; no times last.
+    assert order == [
+        "Boston Voices Circle",
+        "Voices online worldwide",
+        "Parents support group (US and Canada)",
+        "Edinburgh Hearing Voices",
+    ]
+
+
+def test_an_online_meeting_about_to_start_says_so(client, places):
+    # Wednesday 18:30 in London: the worldwide group meets at 19:00 London time.
+    before = dt.datetime(2026, 12, 2, 18, 30, tzinfo=dt.UTC)
+    with unittest.mock.patch("django.utils.timezone.now", return_value=before):
+        html = get(client, tz="Europe/London").content.decode()
+    assert "Starts within the hour, at 7:00 pm UK time" in html
+    during = dt.datetime(2026, 12, 2, 19, 20, tzinfo=dt.UTC)
+    with unittest.mock.patch("django.utils.timezone.now", return_value=during):
+        assert "Meeting now" in get(client, q="worldwide").content.decode()
