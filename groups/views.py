@@ -544,6 +544,7 @@ def upcoming(meetings, count=3, now=None, visitor_zone=""):
                 "date": when.strftime("%A %-d %B"),
                 "time": schedule.format_time(when.timetz()),
                 "zone": schedule.zone_label(meeting.timezone),
+                "zone_id": meeting.timezone,
                 "offset": schedule.utc_offset_label(when),
                 "yours": _in_visitor_zone(when, meeting.timezone, visitor_zone),
             }
@@ -673,6 +674,7 @@ def group_detail(request, slug):
         "zone_names": sorted({schedule.zone_label(m.timezone) for m in meetings if m.start_time}),
         "time_lines": schedule.lines_for(meetings, visitor_zone, remote=remote),
         "visitor_zone": visitor_zone,
+        "remote": remote,
         "zone_choices": timezones.choices(visitor_zone),
         "back": back,
         "join": join_action(group, contacts),

@@ -53,7 +53,7 @@ def test_listing_page_describes_the_schedule_in_words(client, group):
 
 def test_listing_page_shows_the_next_three_meetings_with_machine_readable_times(client, group):
     html = page(client, group)
-    times = re.findall(r'<time datetime="([^"]+)" data-local-time>([^<]+)</time>', html)
+    times = re.findall(r'<time datetime="([^"]+)" data-local-time[^>]*>([^<]+)</time>', html)
     assert len(times) == 3
     first = dt.datetime.fromisoformat(times[0][0])
     assert first > timezone.now()

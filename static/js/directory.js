@@ -98,7 +98,8 @@
     if (zoneAdded) { update(false); } /* the cards then show times in the visitor's zone */
   }
 
-  /* A listing shown without a chosen zone: the visitor's own time first, the group's second. */
+  /* A listing one joins from anywhere, shown without a chosen zone: the visitor's own time first,
+     the group's second (in-person groups keep their own local time, as the filters do). */
   var times = document.querySelectorAll("time[data-local-time]");
   if (times.length && zone && window.Intl) {
     var format = new Intl.DateTimeFormat("en-GB", {
@@ -111,7 +112,7 @@
     };
     times.forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
-      if (isNaN(when.getTime())) { return; }
+      if (isNaN(when.getTime()) || el.getAttribute("data-zone") === zone) { return; }
       var mine = document.createElement("strong");
       mine.className = "your-time";
       /* One style on every page: "Friday 4 December, 1:00 am". */
