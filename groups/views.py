@@ -421,15 +421,16 @@ def _directory_page(request, preset=None, landing=None):
 
 
 def _quick_filters(params):
-    """One-tap choices above the results (links: they work without JavaScript)."""
+    """One-tap choices above the results (links: they work without JavaScript). A choice
+    already made is not offered again: its chip above removes it."""
     found = []
     for value, label in (("online", _("Online")), ("in_person", _("In person"))):
-        on = params.active("attendance") == [value]
-        override = {"attendance": [] if on else [value]}
-        found.append({"label": label, "url": _state_link(params, override=override), "on": on})
-    on = params.active("time") == ["evening"]
-    override = {"time": [] if on else ["evening"]}
-    found.append({"label": _("Evenings"), "url": _state_link(params, override=override), "on": on})
+        if params.active("attendance") != [value]:
+            url = _state_link(params, override={"attendance": [value]})
+            found.append({"label": label, "url": url})
+    if params.active("time") != ["evening"]:
+        url = _state_link(params, override={"time": ["evening"]})
+        found.append({"label": _("Evenings"), "url": url})
     return found
 
 
@@ -592,6 +593,12 @@ def join_action(group, contacts):
         }
     if contacts.get("website"):
         return {"url": contacts["website"], "label": _("Visit their website"), "external": True}
+    if group.host_id:
+        return {
+            "url": group.host.get_absolute_url(),
+            "label": _("Ask %(host)s, who run it") % {"host": group.host.name},
+            "external": False,
+        }
     return None
 
 

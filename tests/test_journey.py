@@ -121,11 +121,13 @@ def test_cards_show_the_visitors_time_first_for_groups_one_joins_from_anywhere(c
     assert "Mondays, 3:00 pm UK time" not in html
 
 
-def test_quick_choices_are_plain_links_that_toggle(client, places):
+def test_quick_choices_are_plain_links_offered_until_chosen(client, places):
     html = get(client, q="voices").content.decode()
     assert '<a href="/groups/?q=voices&amp;attendance=online">Online</a>' in html
-    on = get(client, q="voices", attendance="online").content.decode()
-    assert '<a href="/groups/?q=voices" class="on" aria-current="true">' in on
+    chosen = get(client, q="voices", attendance="online").content.decode()
+    assert ">Online</a>" not in chosen
+    assert 'href="/groups/?q=voices&amp;attendance=in_person">In person</a>' in chosen
+    assert 'aria-label="Remove How it meets: Online"' in chosen
 
 
 def test_filters_fold_behind_a_control_that_counts_them(client, places):
@@ -185,6 +187,11 @@ def test_without_a_link_the_box_offers_the_next_best_way(client, listing):
     listing.save()
     assert '<a class="button" href="tel:5550100">Call 555 0100</a>' in detail(client, listing)
     listing.phone = ""
+    listing.save()
+    assert 'href="/organizations/voices-network/">Ask Voices Network, who run it' in detail(
+        client, listing
+    )
+    listing.host = None
     listing.save()
     assert "Ask the organizers how to join" in detail(client, listing)
 
