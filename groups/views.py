@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from groups import calendar, filters, generation, pagecache, schedule, seo, timezones
+from groups import calendar, filters, generation, pagecache, schedule, seo, sources, timezones
 from groups.models import (
     Audience,
     GroupType,
@@ -603,21 +603,14 @@ def join_action(group, contacts):
 
 
 def source_label(group):
-    """Where the listing's facts come from, in words for visitors: the source's title and
-    publisher when the listing has them, else the host organisation; never a file name."""
-    title = getattr(group, "source_title", "") or ""
-    publisher = getattr(group, "source_publisher", "") or ""
-    if title and publisher:
-        return _("“%(title)s”, published by %(publisher)s") % {
-            "title": title,
-            "publisher": publisher,
-        }
-    if title:
-        return _("“%(title)s”") % {"title": title}
-    if publisher or group.host_id:
-        return _("Information published by %(publisher)s") % {
-            "publisher": publisher or group.host.name
-        }
+    """Where the listing's facts come from, in words for visitors: the document's title,
+    publisher and age when it is a known seed source (groups/sources.py), else the host
+    organisation; never a file name."""
+    source = sources.seed_source(group.source_document)
+    if source is not None:
+        return "%s (%s)" % (sources.source_name(source), sources.source_age(source))  # noqa: UP031
+    if group.host_id:
+        return _("Information published by %(publisher)s") % {"publisher": group.host.name}
     return _("A public document about this group")
 
 

@@ -149,7 +149,7 @@ def listing():
         host=make_organization("Voices Network", slug="voices-network"),
         attendance="online",
         join_url="https://meet.example.org/voices",
-        source_document="004_8105161c026f8608.txt",
+        source_document="upload_2024_17.txt",
         source_excerpt="Meets Thursdays at 5 pm Pacific.",
         last_confirmed=None,
     )
@@ -223,7 +223,7 @@ def test_calendar_links_subscribe_google_and_outlook(client, listing):
 
 def test_sources_are_named_for_visitors_never_by_file_name(client, listing):
     html = detail(client, listing)
-    assert "004_8105161c026f8608.txt" not in html
+    assert "upload_2024_17.txt" not in html
     assert "Information published by Voices Network" in html
     assert "Meets Thursdays at 5 pm Pacific." in html
 
@@ -320,3 +320,11 @@ def test_an_online_meeting_about_to_start_says_so(client, places):
     during = dt.datetime(2026, 12, 2, 19, 20, tzinfo=dt.UTC)
     with unittest.mock.patch("django.utils.timezone.now", return_value=during):
         assert "Meeting now" in get(client, q="worldwide").content.decode()
+
+
+def test_a_seed_source_is_named_by_its_title_publisher_and_age(client, listing):
+    listing.source_document = "000_38e6eaa1bcffabc5.txt"
+    listing.save()
+    html = detail(client, listing)
+    assert "“New Online Support Groups Forming”, Mad in America (2018 or later)" in html
+    assert "000_38e6eaa1bcffabc5.txt" not in html
