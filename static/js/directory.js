@@ -42,7 +42,9 @@
       if (count) { count.focus(); count.scrollIntoView({ block: "start" }); }
     };
 
-    var update = function (thenShow) {
+    /* thenShow: fold the filters and show the results; quiet: no dimming while it loads (the
+       update that follows preselecting the zone, which the visitor did not ask for). */
+    var update = function (thenShow, quiet) {
       var params = new URLSearchParams(new FormData(form));
       var empty = [];
       params.forEach(function (value, key) { if (!value) { empty.push(key); } });
@@ -51,7 +53,7 @@
       if (pending) { pending.abort(); }
       pending = new AbortController();
       var results = document.getElementById("results");
-      results.setAttribute("aria-busy", "true");
+      if (!quiet) { results.setAttribute("aria-busy", "true"); }
       fetch(url, { headers: { "X-Directory-Partial": "1" }, signal: pending.signal, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) { throw new Error("HTTP " + response.status); }
@@ -95,7 +97,7 @@
       event.preventDefault();
       update(true);
     });
-    if (zoneAdded) { update(false); } /* the cards then show times in the visitor's zone */
+    if (zoneAdded) { update(false, true); } /* the cards then show times in the visitor's zone */
   }
 
   /* A listing one joins from anywhere, shown without a chosen zone: the visitor's own time first,
