@@ -460,9 +460,13 @@ def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     landing = {
         "heading": _("Peer support groups in %(place)s") % {"place": region.name},
-        "intro": _(
-            "Groups that meet in %(place)s, and online groups based there. "
-            "Use the filters to narrow the list."
+        "intro": (
+            _(
+                "Groups that meet in %(place)s or serve it, including those for a wider area. "
+                "Online groups anyone can join are listed after them."
+            )
+            if region.parent_id
+            else _("Groups everywhere, in person, online and by phone.")
         )
         % {"place": region.name},
         "url": region.get_absolute_url(),
