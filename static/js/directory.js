@@ -114,7 +114,9 @@
     };
     times.forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
-      if (isNaN(when.getTime()) || el.getAttribute("data-zone") === zone) { return; }
+      var own = el.closest("[data-zone]");
+      if (isNaN(when.getTime()) || el.closest("[data-keep-own-time]") ||
+          (own && own.getAttribute("data-zone") === zone)) { return; }
       var mine = document.createElement("strong");
       mine.className = "your-time";
       /* One style on every page: "Friday 4 December, 1:00 am". */
