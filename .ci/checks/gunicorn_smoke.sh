@@ -160,7 +160,7 @@ if expect(links, "/groups/ links to no group page"):
     check_security_headers(links[0], response)
 
 # Pages and data compressed when the client accepts it (peerdir/middleware.py CompressPagesMiddleware).
-for path in ("/groups/", "/api/meeting-guide.json"):
+for path in ("/groups/", "/api/hsds.json"):
     response, raw = get(path, HTTPS)
     response, packed = get(path, {**HTTPS, "Accept-Encoding": "gzip"})
     if expect(response.headers.get("Content-Encoding") == "gzip", f"{path}: not gzip-compressed"):
