@@ -113,3 +113,45 @@ def build(groups, title, now=None):
 def _named_zone(event):
     tzinfo = event["dtstart"].dt.tzinfo
     return getattr(tzinfo, "key", None) not in (None, "UTC")
+
+
+def add_links(group, meeting, now=None):
+    """Links that add a meeting to a web calendar without a file download, or {}.
+
+    Google Calendar takes the recurrence; Outlook's compose link takes one date, so it gets the
+    next meeting (the .ics file and the webcal:// subscription carry the full schedule).
+    """
+    from urllib.parse import urlencode
+
+    start = meeting.next_occurrences(count=1, after=now) if meeting.start_time else []
+    rrule = meeting.rrule_text()
+    if not start or not rrule:
+        return {}
+    start = start[0]
+    end = start + (schedule.duration(meeting) or dt.timedelta(hours=1))
+    page = settings.SITE_URL + group.get_absolute_url()
+    details = "\n".join(line for line in (group.summary, page) if line)
+    google = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": group.name,
+            "dates": f"{start:%Y%m%dT%H%M%S}/{end:%Y%m%dT%H%M%S}",
+            "ctz": meeting.timezone,
+            "recur": f"RRULE:{rrule}",
+            "details": details,
+        }
+    )
+    outlook = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": group.name,
+            "startdt": start.isoformat(),
+            "enddt": end.isoformat(),
+            "body": details,
+        }
+    )
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+    }

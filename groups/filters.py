@@ -71,8 +71,8 @@ TIME_WINDOWS = {"morning": (0, 720), "afternoon": (720, 1020), "evening": (1020,
 
 SORT_CHOICES = [
     ("relevance", _("Best match")),
-    ("name", _("Name")),
     ("next", _("Next meeting")),
+    ("name", _("Name")),
     ("updated", _("Recently updated")),
 ]
 
@@ -151,6 +151,37 @@ def region_tree(generation):
     if taxonomy is not None and taxonomy[0] == generation:
         return taxonomy[1].tree
     return per_generation("regions", generation, RegionTree.load)
+
+
+# --- the region rule ---------------------------------------------------------------------------
+
+
+def serving_region_ids(tree, region_id):
+    """Where a listing may be filed and still serve a visitor who chose `region_id`.
+
+    The region and everything inside it, and the wider regions that contain it (a group for "the
+    US and Canada", filed under North America, is a group for the US), but not the top of the
+    tree: what is filed there serves everyone, and its online groups get a labelled section of
+    their own (`anyone_region_ids`). The one rule for the SQL filter, the in-memory index and
+    the region counts. Kept on the tree, which lives as long as its generation.
+    """
+    kept = tree.__dict__.setdefault("_serving", {})
+    found = kept.get(region_id)
+    if found is None:
+        wider = [r.id for r in tree.ancestors(region_id)[:-1] if r.parent_id is not None]
+        found = kept[region_id] = frozenset(tree.descendant_ids(region_id) + wider)
+    return found
+
+
+def anyone_region_ids(tree):
+    """The top of the tree ("Worldwide"): online groups filed there are open to anyone."""
+    return [r.id for r in tree.children.get(None, [])]
+
+
+def shows_anyone_section(tree, region_slug):
+    """A chosen region below the top gets the "Online groups anyone can join" section."""
+    region = tree.by_slug.get(region_slug)
+    return region is not None and region.parent_id is not None
 
 
 @dataclass
@@ -485,7 +516,7 @@ class DirectoryFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         region = self.taxonomy.tree.by_slug[value]
-        return queryset.in_region(self.taxonomy.tree.descendant_ids(region.id))
+        return queryset.in_region(sorted(serving_region_ids(self.taxonomy.tree, region.id)))
 
     def _meets(self, queryset, days, times):
         day_numbers = [schedule.WEEKDAY_CODES.index(d) for d in days]
@@ -566,7 +597,9 @@ class Directory:
 
     @property
     def sort(self):
-        return self.params.sort or ("relevance" if self.params.q else "name")
+        # Without search words: the next meeting from now first (as the most-used meeting
+        # finders do), then listings without fixed times in the default order.
+        return self.params.sort or ("relevance" if self.params.q else "next")
 
     def ordered(self, queryset, sort=None):
         sort = sort or self.sort
@@ -701,7 +734,7 @@ class Directory:
             chosen["attendance"] = index.any_of(index.attendance, raw)
         if values.get("region"):
             region = tree.by_slug[values["region"][0]]
-            chosen["region"] = index.region_bits(tree.descendant_ids(region.id))
+            chosen["region"] = index.region_bits(serving_region_ids(tree, region.id))
         return chosen
 
     def _index_bits(self, without=None):
@@ -753,17 +786,17 @@ class Directory:
         """Ids of results start .. start+count-1 from the index, or None: ask SQL."""
         if self.index is None:
             return None
+        return self.index.page(self._index_bits(), start, count, self._index_order())
+
+    def _index_order(self):
         sort = self.sort
-        bits = self._index_bits()
         if sort == "relevance" and self.params.q:
-            order = self._index_search()[0]
-        elif sort == "updated":
-            order = self.index.updated_order()
-        elif sort == "next":
-            order = self.index.next_order(week_minute(self.now))
-        else:
-            order = None
-        return self.index.page(bits, start, count, order)
+            return self._index_search()[0]
+        if sort == "updated":
+            return self.index.updated_order()
+        if sort == "next":
+            return self.index.next_order(week_minute(self.now))
+        return None
 
     def _by_option(self, raw):
         result = {"total": raw.get("total", {}).get("", 0)}
@@ -782,14 +815,40 @@ class Directory:
         return result
 
     def _region_rollup(self, grouped):
+        """Listings per region option by the region rule (`serving_region_ids`)."""
         tree = self.taxonomy.tree
+        per_id = {int(key): n for key, n in grouped.items() if key}
         per_region = {}
-        for key, n in grouped.items():
-            if not key:
-                continue
-            for region in tree.ancestors(int(key)):
-                per_region[region.slug] = per_region.get(region.slug, 0) + n
+        for region in tree.by_id.values():
+            n = sum(per_id.get(i, 0) for i in serving_region_ids(tree, region.id))
+            if n:
+                per_region[region.slug] = n
         return per_region
+
+    # --- online groups anyone can join, beside a region's results -----------------------------
+
+    def anyone_online(self, count):
+        """(total, ids of the first `count`) of the online groups open to anyone that match every
+        filter but the region: listed in a section of their own when a region is chosen."""
+        region = self.params.active("region")
+        if not region or not shows_anyone_section(self.taxonomy.tree, region[0]):
+            return 0, []
+        top = anyone_region_ids(self.taxonomy.tree)
+        if self.index is not None:
+            bits = (
+                self._index_bits(without="region") & self.index.remote & self.index.region_bits(top)
+            )
+            return bits.bit_count(), self.index.page(bits, 0, count, self._index_order())
+        found = self.filtered(without="region").filter(attendance__in=REMOTE, region_id__in=top)
+        ids = list(self.ordered(found).values_list("pk", flat=True)[: count + 1])
+        total = len(ids) if len(ids) <= count else found.count()
+        return total, ids[:count]
+
+    def total(self):
+        """How many results: from the index when it answers, else one COUNT."""
+        if self.index is not None:
+            return self._index_bits().bit_count()
+        return self.results.count()
 
 
 def _to_querydict(data):

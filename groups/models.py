@@ -435,6 +435,14 @@ class SupportGroup(models.Model):
             return not_confirmed_label(self.source_document) or self.get_status_display()
         return self.get_status_display()
 
+    @property
+    def past_review(self):
+        """Past the 12-month rule: nobody confirmed it (or, never confirmed, it was listed) more
+        than a year ago. Visitors are warned only then; a listing never confirmed yet is not,
+        by itself, out of date."""
+        since = self.last_confirmed or timezone.localdate(self.created_at)
+        return since < timezone.localdate() - self.STALE_AFTER
+
     def public_contacts(self):
         """Only what the organizer chose to publish."""
         contacts = {}

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from groups import timezones
+
 WEEKDAY_CHOICES = [
     (0, gettext_lazy("Monday")),
     (1, gettext_lazy("Tuesday")),
@@ -42,41 +44,6 @@ ORDINALS = {
     -1: gettext_lazy("last"),
 }
 
-# Names people use for the zones most groups give their times in; others fall back to the city.
-ZONE_NAMES = {
-    "America/Los_Angeles": gettext_lazy("Pacific Time"),
-    "America/Vancouver": gettext_lazy("Pacific Time"),
-    "America/Denver": gettext_lazy("Mountain Time"),
-    "America/Edmonton": gettext_lazy("Mountain Time"),
-    "America/Phoenix": gettext_lazy("Arizona Time"),
-    "America/Chicago": gettext_lazy("Central Time"),
-    "America/Winnipeg": gettext_lazy("Central Time"),
-    "America/New_York": gettext_lazy("Eastern Time"),
-    "America/Toronto": gettext_lazy("Eastern Time"),
-    "America/Halifax": gettext_lazy("Atlantic Time"),
-    "America/St_Johns": gettext_lazy("Newfoundland Time"),
-    "Pacific/Honolulu": gettext_lazy("Hawaii Time"),
-    "America/Anchorage": gettext_lazy("Alaska Time"),
-    "Europe/London": gettext_lazy("UK time"),
-    "Europe/Dublin": gettext_lazy("Irish time"),
-    "Europe/Lisbon": gettext_lazy("Portugal time"),
-    "Europe/Amsterdam": gettext_lazy("Central European Time"),
-    "Europe/Berlin": gettext_lazy("Central European Time"),
-    "Europe/Paris": gettext_lazy("Central European Time"),
-    "Europe/Brussels": gettext_lazy("Central European Time"),
-    "Europe/Madrid": gettext_lazy("Central European Time"),
-    "Europe/Rome": gettext_lazy("Central European Time"),
-    "Europe/Vienna": gettext_lazy("Central European Time"),
-    "Europe/Copenhagen": gettext_lazy("Central European Time"),
-    "Europe/Stockholm": gettext_lazy("Central European Time"),
-    "Europe/Oslo": gettext_lazy("Central European Time"),
-    "Europe/Warsaw": gettext_lazy("Central European Time"),
-    "Europe/Zurich": gettext_lazy("Central European Time"),
-    "Europe/Helsinki": gettext_lazy("Eastern European Time"),
-    "Europe/Athens": gettext_lazy("Eastern European Time"),
-    "UTC": gettext_lazy("UTC"),
-}
-
 
 @lru_cache(maxsize=512)
 def zone(name):
@@ -88,10 +55,7 @@ def zone(name):
 
 
 def zone_label(name):
-    if name in ZONE_NAMES:
-        return str(ZONE_NAMES[name])
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return _("%(city)s time") % {"city": city}
+    return timezones.friendly_name(name)
 
 
 def utc_offset_label(when):
@@ -277,3 +241,93 @@ def describe_duration(meeting):
         hours = minutes // 60
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def in_zone(meeting, zone_name, after=None):
+    """The meeting as a visitor in `zone_name` would say it ("Fridays, 1:00 am"), or "" when it
+    reads the same as in the group's own zone (or has no start time to convert).
+
+    Weekly and fortnightly meetings keep their day, shifted into the visitor's week; monthly
+    ones name their next date, since "the first Thursday" may be a Friday for the visitor.
+    """
+    upcoming = next_occurrences(meeting, count=1, after=after)
+    if not upcoming:
+        return ""
+    start = upcoming[0]
+    theirs = start.astimezone(zone(zone_name))
+    length = duration(meeting)
+    end = (theirs + length).timetz() if length else None
+    if theirs.utcoffset() == start.utcoffset() and zone_label(zone_name) == zone_label(
+        meeting.timezone
+    ):
+        return ""
+    times = format_time_range(theirs.timetz(), end)
+    if meeting.frequency == "weekly":
+        days = str(WEEKDAY_PLURALS[theirs.weekday()])
+    elif meeting.frequency == "biweekly":
+        days = _("Every other %(day)s") % {"day": WEEKDAY_CHOICES[theirs.weekday()][1]}
+    else:
+        days = _("Next on %(date)s") % {"date": format_date(theirs)}
+    return _("%(days)s, %(times)s") % {"days": days, "times": times}
+
+
+def format_date(when):
+    """'Friday 4 December', in the active language."""
+    day = WEEKDAY_CHOICES[when.weekday()][1]
+    return _("%(weekday)s %(day)d %(month)s") % {
+        "weekday": day,
+        "day": when.day,
+        "month": MONTHS[when.month - 1],
+    }
+
+
+MONTHS = [
+    gettext_lazy("January"),
+    gettext_lazy("February"),
+    gettext_lazy("March"),
+    gettext_lazy("April"),
+    gettext_lazy("May"),
+    gettext_lazy("June"),
+    gettext_lazy("July"),
+    gettext_lazy("August"),
+    gettext_lazy("September"),
+    gettext_lazy("October"),
+    gettext_lazy("November"),
+    gettext_lazy("December"),
+]
+
+
+def lines_for(meetings, visitor_zone="", remote=False, after=None):
+    """A listing's meeting times for a visitor: [{"yours": ..., "own": ...}], the visitor's time
+    first when they chose a zone and can join from anywhere (in-person groups keep their own
+    local time, as the day and time filters do)."""
+    found = []
+    for meeting in meetings:
+        own = describe(meeting)
+        yours = in_zone(meeting, visitor_zone, after) if visitor_zone and remote else ""
+        if yours:
+            yours = f"{yours} {zone_label(visitor_zone)}"
+        found.append({"yours": yours, "own": own})
+    return found
+
+
+SOON = dt.timedelta(hours=1)
+
+
+def under_way_or_soon(meetings, now, visitor_zone=""):
+    """("now", None) while a meeting is under way (an hour when no end time is given),
+    ("soon", "7:00 pm UK time") when one starts within the hour, else (None, None)."""
+    soonest = None
+    for meeting in meetings:
+        length = duration(meeting) or dt.timedelta(hours=1)
+        for start in next_occurrences(meeting, count=1, after=now - length):
+            if start <= now:
+                return "now", None
+            if start - now <= SOON and (soonest is None or start < soonest[0]):
+                soonest = (start, meeting.timezone)
+    if soonest is None:
+        return None, None
+    start, own_zone = soonest
+    name = visitor_zone or own_zone
+    when = start.astimezone(zone(name))
+    return "soon", f"{format_time(when.timetz())} {zone_label(name)}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from groups import calendar, filters, generation, pagecache, schedule, seo
+from groups import calendar, filters, generation, pagecache, schedule, seo, sources, timezones
 from groups.models import (
     Audience,
     GroupType,
@@ -30,6 +30,7 @@ from groups.models import (
 from groups.pagecache import cache_anonymous_page
 
 PAGE_SIZE = 20
+ANYONE_SECTION_SIZE = 5  # online groups anyone can join, shown beside a region's results
 SEARCH_CALENDAR_LIMIT = 500
 PARTIAL_HEADER = "X-Directory-Partial"
 
@@ -191,6 +192,7 @@ def _active_filters(params, taxonomy):
             {
                 "label": _("Search: “%(q)s”") % {"q": params.q},
                 "url": _state_link(params, without="q"),
+                "change": {"without": "q"},
             }
         )
     for name in filters.FACETS:
@@ -199,6 +201,7 @@ def _active_filters(params, taxonomy):
                 {
                     "label": f"{filters.LABELS[name]}: {labels[name][value]}",
                     "url": _state_link(params, drop_value=(name, value)),
+                    "change": {"drop_value": (name, value)},
                 }
             )
     return active
@@ -215,6 +218,7 @@ CARD_FIELDS = [
     "source_document",  # the "not confirmed" line names the document
     "region_id",
     "last_confirmed",
+    "created_at",
     "moderation",
 ]
 
@@ -226,29 +230,53 @@ def _with_card_data(queryset):
     )
 
 
-def _results_page(directory, counts, page_number):
+def _results_page(directory, counts, page_number, anyone_ids=()):
+    """The page of results, and the cards of the online groups anyone can join (`anyone_ids`),
+    read together when the index answers (the same 3 queries)."""
     # Lazy: building it may run the search's first query, not needed when the index answers.
     queryset = SimpleLazyObject(lambda: _with_card_data(directory.ordered(directory.results)))
+    extra = {}
 
     def rows_from_index(bottom):
         ids = directory.page_ids(bottom, PAGE_SIZE)
         if ids is None:
             return None
         found = {
-            g.pk: g for g in _with_card_data(SupportGroup.objects.published()).filter(pk__in=ids)
+            g.pk: g
+            for g in _with_card_data(SupportGroup.objects.published()).filter(
+                pk__in=[*ids, *anyone_ids]
+            )
         }
+        extra.update(found)
         return [found[pk] for pk in ids if pk in found]
 
     page = _live_page(queryset, counts, page_number, rows_from_index)
-    tree = directory.taxonomy.tree
-    for group in page.object_list:
-        group.place = (
-            ", ".join(r.name for r in reversed(tree.ancestors(group.region_id)[-2:]))
-            if group.region_id
-            else ""
-        )
-        group.schedule_lines = [m.describe() for m in list(group.meetings.all())[:3]]
-    return page
+    if anyone_ids and not extra:
+        extra = {
+            g.pk: g
+            for g in _with_card_data(SupportGroup.objects.published()).filter(pk__in=anyone_ids)
+        }
+    anyone = [extra[pk] for pk in anyone_ids if pk in extra]
+    for group in [*page.object_list, *anyone]:
+        _card_facts(group, directory.taxonomy.tree, directory.params.tz, directory.now)
+    return page, anyone
+
+
+def _card_facts(group, tree, visitor_zone="", now=None):
+    group.place = (
+        ", ".join(r.name for r in reversed(tree.ancestors(group.region_id)[-2:]))
+        if group.region_id
+        else ""
+    )
+    meetings = list(group.meetings.all())
+    remote = group.attendance in filters.REMOTE
+    group.schedule_lines = schedule.lines_for(meetings[:3], visitor_zone, remote, after=now)
+    # An online meeting one could join right now, or within the hour, says so.
+    group.happening, group.starts_at = (
+        schedule.under_way_or_soon(meetings, now or timezone.now(), visitor_zone)
+        if remote and group.status == SupportGroup.Status.ACTIVE
+        else (None, None)
+    )
 
 
 def _live_page(queryset, counts, page_number, rows_from_index=None):
@@ -282,10 +310,52 @@ def _live_page(queryset, counts, page_number, rows_from_index=None):
 def _time_note(params):
     if params.tz:
         return _(
-            "Days and times for online and phone groups are in %(zone)s, your time zone. "
+            "Days and times of online and phone groups are shown in your time (%(zone)s) first. "
             "In-person groups use their own local time."
-        ) % {"zone": params.tz}
-    return _("Days and times are the groups’ own local times.")
+        ) % {"zone": timezones.friendly_name(params.tz)}
+    return _(
+        "Days and times are the groups’ own local times. Choose your time zone under Filters "
+        "to see online groups in your time."
+    )
+
+
+def _suggestions(params, taxonomy, current):
+    """Ways out of an empty result, each counted first: only those that give results are
+    offered, each saying what it changes and how many groups it shows."""
+
+    def counted(label, **change):
+        state = params.querydict(**change)
+        found = filters.Directory(
+            filters.parse_params(state, taxonomy), taxonomy, generation=current
+        ).total()
+        if not found:
+            return None
+        text = ngettext("%(change)s: %(n)s group", "%(change)s: %(n)s groups", found) % {
+            "change": label,
+            "n": f"{found:,}",
+        }
+        query = state.urlencode()
+        return {"label": text, "url": reverse("groups:list") + (f"?{query}" if query else "")}
+
+    offered = []
+    for item in _active_filters(params, taxonomy):
+        change = item["change"]
+        offered.append(counted(_("Remove “%(label)s”") % {"label": item["label"]}, **change))
+    if "online" not in params.active("attendance") or params.active("region"):
+        # Online groups from anywhere: the place chosen does not limit who can join them.
+        online = {"attendance": ["online"], "region": []}
+        offered.append(counted(_("Show online groups from anywhere"), override=online))
+        if params.q:
+            offered.append(
+                counted(
+                    _("Show online groups from anywhere, without the search words"),
+                    override={**online, "q": []},
+                )
+            )
+    if params.q or params.has_filters:
+        everything = {"override": {name: [] for name in ["q", *filters.FACETS]}}
+        offered.append(counted(_("Clear everything and see every group"), **everything))
+    return [o for o in offered if o is not None]
 
 
 def _directory_page(request, preset=None, landing=None):
@@ -299,9 +369,14 @@ def _directory_page(request, preset=None, landing=None):
     # From the index: no query. Else one statement. A search: one query per term once per
     # generation (groups/search.py), plus one when new words were added to the vocabulary.
     counts = directory.facet_counts()
-    # 3 queries: the page of listings, then their types and meetings
-    page = _results_page(directory, counts, params.page)
+    # With a region below the top: the online groups anyone can join, beside the results
+    # (from the index: no query; else a query for the ids, and a COUNT when there are many).
+    anyone_total, anyone_ids = directory.anyone_online(ANYONE_SECTION_SIZE)
+    # 3 queries: the page of listings, then their types and meetings (the section's cards are
+    # read with them when the index answers, else in 3 more)
+    page, anyone = _results_page(directory, counts, params.page, anyone_ids)
     total = counts["total"]
+    active_filters = _active_filters(params, taxonomy)
     state = params.urlencode()
     canonical = _canonical_for(params, taxonomy, landing)
     context = {
@@ -311,16 +386,20 @@ def _directory_page(request, preset=None, landing=None):
         "search_notice": directory.search_notice,
         "facets": _facet_context(directory, counts),
         "sort_choices": filters.SORT_CHOICES,
-        "sort": params.sort or ("relevance" if params.q else "name"),
+        "sort": directory.sort,
         "page_obj": page,
         "total": total,
         "count_text": ngettext("%(n)s group found", "%(n)s groups found", total)
         % {"n": f"{total:,}"},
-        "active_filters": _active_filters(params, taxonomy),
+        "active_filters": active_filters,
+        "filter_count": sum(len(params.active(name)) for name in filters.FACETS),
         "clear_url": reverse("groups:list"),
-        "online_url": _state_link(params, override={"attendance": ["online"]})
-        if "online" not in params.active("attendance")
-        else "",
+        "quick_filters": _quick_filters(params),
+        "suggestions": _suggestions(params, taxonomy, current) if not page.object_list else [],
+        "anyone": anyone,
+        "anyone_total": anyone_total,
+        "anyone_url": _state_link(params, without="region", override={"attendance": ["online"]}),
+        "zone_choices": timezones.choices(params.tz),
         "ignored": [filters.LABELS[name] for name in params.ignored],
         "time_note": _time_note(params),
         "state": state,
@@ -331,6 +410,8 @@ def _directory_page(request, preset=None, landing=None):
     }
     back = QueryDict(mutable=True)
     back["back"] = state + (f"&page={page.number}" if page.number > 1 else "")
+    if params.tz:
+        back["tz"] = params.tz  # the listing shows its times in the visitor's zone too
     context["back_suffix"] = "?" + back.urlencode() if back["back"] else ""
     if request.headers.get(PARTIAL_HEADER):
         response = render(request, "groups/includes/directory_body.html", context)
@@ -338,6 +419,20 @@ def _directory_page(request, preset=None, landing=None):
         response = render(request, "groups/list.html", context)
     response.headers["Vary"] = PARTIAL_HEADER
     return response
+
+
+def _quick_filters(params):
+    """One-tap choices above the results (links: they work without JavaScript). A choice
+    already made is not offered again: its chip above removes it."""
+    found = []
+    for value, label in (("online", _("Online")), ("in_person", _("In person"))):
+        if params.active("attendance") != [value]:
+            url = _state_link(params, override={"attendance": [value]})
+            found.append({"label": label, "url": url})
+    if params.active("time") != ["evening"]:
+        url = _state_link(params, override={"time": ["evening"]})
+        found.append({"label": _("Evenings"), "url": url})
+    return found
 
 
 def _canonical_for(params, taxonomy, landing):
@@ -366,9 +461,13 @@ def region(request, slug):
     region = get_object_or_404(Region, slug=slug)
     landing = {
         "heading": _("Peer support groups in %(place)s") % {"place": region.name},
-        "intro": _(
-            "Groups that meet in %(place)s, and online groups based there. "
-            "Use the filters to narrow the list."
+        "intro": (
+            _(
+                "Groups that meet in %(place)s or serve it, including those for a wider area. "
+                "Online groups anyone can join are listed after them."
+            )
+            if region.parent_id
+            else _("Groups everywhere, in person, online and by phone.")
         )
         % {"place": region.name},
         "url": region.get_absolute_url(),
@@ -399,7 +498,7 @@ def organization(request, slug):
         .order_by("name")
     )
     for group in groups:
-        group.schedule_lines = [m.describe() for m in list(group.meetings.all())[:3]]
+        group.schedule_lines = schedule.lines_for(list(group.meetings.all())[:3])
     return render(
         request,
         "groups/organization.html",
@@ -428,8 +527,9 @@ def safe_back(raw):
     return kept.urlencode()
 
 
-def upcoming(meetings, count=3, now=None):
-    """The next `count` meetings across all of a listing's schedules, soonest first."""
+def upcoming(meetings, count=3, now=None, visitor_zone=""):
+    """The next `count` meetings across all of a listing's schedules, soonest first; with a
+    `visitor_zone`, each also in the visitor's time (`yours`, empty when it reads the same)."""
     now = now or timezone.now()
     found = []
     for meeting in meetings:
@@ -450,10 +550,73 @@ def upcoming(meetings, count=3, now=None):
                 "date": when.strftime("%A %-d %B"),
                 "time": schedule.format_time(when.timetz()),
                 "zone": schedule.zone_label(meeting.timezone),
+                "zone_id": meeting.timezone,
                 "offset": schedule.utc_offset_label(when),
+                "yours": _in_visitor_zone(when, meeting.timezone, visitor_zone),
             }
         )
     return result
+
+
+def _in_visitor_zone(when, own_zone, visitor_zone):
+    if not visitor_zone:
+        return ""
+    theirs = when.astimezone(schedule.zone(visitor_zone))
+    if theirs.utcoffset() == when.utcoffset() and schedule.zone_label(
+        visitor_zone
+    ) == schedule.zone_label(own_zone):
+        return ""
+    return "%s, %s %s" % (  # noqa: UP031
+        schedule.format_date(theirs),
+        schedule.format_time(theirs.timetz()),
+        schedule.zone_label(visitor_zone),
+    )
+
+
+def join_action(group, contacts):
+    """The one best way to join that the listing has, for the "How to join" box: a joining
+    link, the site's contact form, a phone number, an email address, the website, or none
+    (then the box says to ask the organizers)."""
+    if group.status == SupportGroup.Status.CLOSED:
+        return None
+    if contacts.get("join_url"):
+        return {"url": contacts["join_url"], "label": _("Join the meeting"), "external": True}
+    if group.accepts_messages:
+        url = reverse("groups:contact", args=[group.slug])
+        return {"url": url, "label": _("Write to the organizers"), "external": False}
+    if contacts.get("phone"):
+        return {
+            "url": "tel:" + contacts["phone"].replace(" ", ""),
+            "label": _("Call %(phone)s") % {"phone": contacts["phone"]},
+            "external": False,
+        }
+    if contacts.get("email"):
+        return {
+            "url": "mailto:" + contacts["email"],
+            "label": _("Email the organizers"),
+            "external": False,
+        }
+    if contacts.get("website"):
+        return {"url": contacts["website"], "label": _("Visit their website"), "external": True}
+    if group.host_id:
+        return {
+            "url": group.host.get_absolute_url(),
+            "label": _("Ask %(host)s, who run it") % {"host": group.host.name},
+            "external": False,
+        }
+    return None
+
+
+def source_label(group):
+    """Where the listing's facts come from, in words for visitors: the document's title,
+    publisher and age when it is a known seed source (groups/sources.py), else the host
+    organisation; never a file name."""
+    source = sources.seed_source(group.source_document)
+    if source is not None:
+        return "%s (%s)" % (sources.source_name(source), sources.source_age(source))  # noqa: UP031
+    if group.host_id:
+        return _("Information published by %(publisher)s") % {"publisher": group.host.name}
+    return _("A public document about this group")
 
 
 def _listing(request, slug):
@@ -493,8 +656,19 @@ def group_detail(request, slug):
     tree = filters.region_tree(generation.of(request))
     meetings = list(group.meetings.all())
     now = timezone.now()  # one instant for the page's dates and its structured data
-    next_meetings = upcoming(meetings, now=now) if group.advertises_meetings else []
     back = safe_back(request.GET.get("back", ""))
+    visitor_zone = request.GET.get("tz", "").strip()
+    if not timezones.is_known(visitor_zone):
+        visitor_zone = ""
+    remote = group.attendance in filters.REMOTE
+    next_meetings = (
+        upcoming(meetings, now=now, visitor_zone=visitor_zone if remote else "")
+        if group.advertises_meetings
+        else []
+    )
+    contacts = group.public_contacts()
+    # A calendar exactly when there are dates to show: it then holds at least one event.
+    calendar_url = reverse("groups:calendar", args=[group.slug]) if next_meetings else ""
     context = {
         "group": group,
         "places": _places(tree, group.region_id),
@@ -502,12 +676,29 @@ def group_detail(request, slug):
         "schedule_lines": [m.describe() for m in meetings],
         "upcoming": next_meetings,
         "zones": sorted({m.timezone for m in meetings if m.start_time}),
-        "contacts": group.public_contacts(),
+        "zone_names": sorted({schedule.zone_label(m.timezone) for m in meetings if m.start_time}),
+        "time_lines": schedule.lines_for(meetings, visitor_zone, remote=remote),
+        "visitor_zone": visitor_zone,
+        "remote": remote,
+        "zone_choices": timezones.choices(visitor_zone),
+        "back": back,
+        "join": join_action(group, contacts),
+        "contacts": contacts,
+        "source_label": source_label(group)
+        if group.source_document or group.source_excerpt
+        else "",
         "back_url": reverse("groups:list") + (f"?{back}" if back else ""),
         "has_back": bool(back),
         "canonical_url": absolute(group.get_absolute_url()),
-        # A calendar exactly when there are dates to show: it then holds at least one event.
-        "calendar_url": reverse("groups:calendar", args=[group.slug]) if next_meetings else "",
+        "calendar_url": calendar_url,
+        "webcal_url": "webcal://" + absolute(calendar_url).split("://", 1)[-1]
+        if calendar_url
+        else "",
+        "calendar_links": next(
+            (links for m in meetings if (links := calendar.add_links(group, m, now))), {}
+        )
+        if calendar_url
+        else {},
         "json_ld": seo.group_json_ld(group, meetings, now=now),
         "is_public": group.moderation == SupportGroup.Moderation.PUBLISHED,
     }

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 
 from peerdir.logging import request_id_var
 
@@ -140,3 +141,29 @@ class PrivatePagesMiddleware:
 
             patch_cache_control(response, private=True)
         return response
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """gzip for pages and data (HTML, JSON, XML, calendars, text) when the client accepts it.
+
+    Static files are not touched: WhiteNoise serves them precompressed (gzip and brotli).
+
+    Why this is safe from BREACH (a size oracle on compressed responses that hold a secret and
+    reflect attacker-chosen text): the only secret in our pages is the CSRF token, which Django
+    masks with a new random value in every response, so its compressed size cannot be narrowed
+    down byte by byte; GZipMiddleware also pads each response with random bytes (Django >= 4.2).
+    Session cookies travel in headers, which gzip does not compress. The directory pages that
+    reflect search words carry no form token at all. Pages for a signed-in person (which show
+    their own email address and listings) are not compressed: small, and nothing to guess.
+    """
+
+    TYPES = ("text/html", "application/json", "application/xml", "text/calendar", "text/plain")
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";", 1)[0].strip()
+        if content_type not in self.TYPES:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return response
+        return super().process_response(request, response)

@@ -69,6 +69,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Where the site lives, for links in emails, calendar feeds and sitemaps.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Peer Directory")
+# Where visitors write to the moderators (the Contact page).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "moderators@localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,6 +97,9 @@ MIDDLEWARE = [
     # Before anything reads the body: no form here needs anywhere near 1 MB.
     "peerdir.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what every middleware below produced (peerdir/middleware.py: why BREACH is not
+    # a concern here); static files come precompressed from WhiteNoise.
+    "peerdir.middleware.CompressPagesMiddleware",
     "peerdir.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -45,7 +45,9 @@ def directory_world():
     ]
     audiences = [make_audience("Family and friends", slug="family"), make_audience("Youth")]
     languages = [make_language("es", "Spanish"), make_language("en", "English")]
-    places = ["lothians", "scotland", "united-states", "massachusetts", "europe"]
+    # North America and Worldwide: wider regions, which the region rule also lists.
+    places = ["lothians", "scotland", "united-states", "massachusetts", "europe", "north-america"]
+    places += ["worldwide"]
     ways = ["in_person", "online", "hybrid", "phone", ""]
     zones = ["Europe/London", "America/Los_Angeles", "America/New_York", "Asia/Tokyo"]
     statuses = ["active", "active", "forming", "paused"]
@@ -118,6 +120,9 @@ STATES = [
     "audience=family&language=es",
     "audience=youth&day=wed",
     "language=en&region=scotland",
+    "region=united-states",
+    "region=united-kingdom&attendance=online",
+    "region=worldwide",
     "q=voices",
     "q=voices&type=hearing-voices&day=tue",
     "q=circle",
@@ -149,7 +154,8 @@ def test_the_index_counts_exactly_what_sql_counts(directory_world, settings, sta
         "q=voices&sort=name",
         "q=voices&sort=updated&attendance=online",
         "type=hearing-voices&day=thu&day=fri&time=evening",
-        "region=europe&tz=Europe/London&day=sat",
+        "region=europe&tz=Europe/London",
+        "region=massachusetts",
     ],
 )
 def test_the_index_gives_the_same_pages_as_sql(directory_world, settings, state):
@@ -409,3 +415,26 @@ def listing_elsewhere(settings):
         generation._memo = remembered  # another process's write: nobody told this one
 
     return group, changed
+
+
+@pytest.mark.parametrize(
+    "state", ["region=united-states", "region=lothians&sort=name", "region=scotland&tz=Asia/Tokyo"]
+)
+def test_the_online_groups_anyone_can_join_are_the_same_from_the_index_and_sql(
+    directory_world, settings, state
+):
+    by_index = _directory(state, use_index=True).anyone_online(50)
+    settings.DIRECTORY_INDEX = False
+    by_sql = _directory(state, use_index=False).anyone_online(50)
+    assert by_index == by_sql
+    assert by_index[0] == len(by_index[1]) > 0
+
+
+def test_the_region_rule_lists_wider_regions_but_not_the_top(directory_world):
+    regions = directory_world["regions"]
+    tree = filters.Taxonomy.load().tree
+    serving = filters.serving_region_ids(tree, regions["united-states"].id)
+    assert regions["north-america"].id in serving  # a group for the US and Canada
+    assert regions["massachusetts"].id in serving
+    assert regions["worldwide"].id not in serving  # its online groups: a section of their own
+    assert regions["europe"].id not in serving

@@ -159,6 +159,14 @@ if expect(links, "/groups/ links to no group page"):
     expect(response.status == 200, f"{links[0]}: status {response.status}")
     check_security_headers(links[0], response)
 
+# Pages and data compressed when the client accepts it (peerdir/middleware.py CompressPagesMiddleware).
+for path in ("/groups/", "/api/hsds.json"):
+    response, raw = get(path, HTTPS)
+    response, packed = get(path, {**HTTPS, "Accept-Encoding": "gzip"})
+    if expect(response.headers.get("Content-Encoding") == "gzip", f"{path}: not gzip-compressed"):
+        expect(len(gzip.decompress(packed)) == len(raw), f"{path}: gzip body differs")
+        print(f"{path}: {len(raw)} B, gzip {len(packed)} B")
+
 # A search: its terms must not reach the log.
 response, _ = get("/groups/?q=smokeprivatesearchterm", HTTPS)
 expect(response.status == 200, f"/groups/?q=...: status {response.status}")
