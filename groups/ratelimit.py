@@ -72,23 +72,31 @@ class Slot:
 
 
 def _keys(action, who, limit, period):
+    """The slot keys of the current window, then those of the window before it."""
     window = int(time.time() // period)
-    return [f"rl:{action}:{who}:{window}:{n}" for n in range(1, limit + 1)]
+    return [f"rl:{action}:{who}:{w}:{n}" for w in (window, window - 1) for n in range(1, limit + 1)]
 
 
 def consume(action, who, limit, period):
-    """Count one event for `who`; its Slot if it is within `limit` per `period` seconds, else None."""
+    """Count one event for `who`; its Slot if it is within `limit` per `period` seconds, else None.
+
+    Events of the previous window still count against this one, so a burst across a window's
+    edge gets no second allowance (five guesses at 10:54:59 and five more at 10:55:00): in any
+    `period` there are at most `limit` events, and just after a full window there are none.
+    """
     keys = _keys(action, who, limit, period)
+    current, earlier = keys[:limit], keys[limit:]
     taken = cache.get_many(keys)
-    for key in keys:
+    free = limit - sum(key in taken for key in earlier)
+    for key in current[:free]:
         # add() is atomic: of two requests racing for a free slot, one gets it, one tries the next.
-        if key not in taken and cache.add(key, 1, timeout=period):
+        if key not in taken and cache.add(key, 1, timeout=2 * period):
             return Slot(key)
     return None
 
 
 def used(action, who, limit, period):
-    """How many of `limit` events `who` has had in the current window (for tests and pages)."""
+    """How many events of `who` count now: this window's and the previous one's (tests, pages)."""
     return len(cache.get_many(_keys(action, who, limit, period)))
 
 

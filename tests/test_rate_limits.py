@@ -2,6 +2,8 @@
 per client otherwise, behind TRUSTED_PROXY_COUNT proxies; a lock-out never refuses the right
 password from a client that has not failed."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.hashers import get_hasher
 from django.core import mail
@@ -57,6 +59,18 @@ def test_consume_counts_first_and_refuses_past_the_limit():
     slots[0].release()
     assert ratelimit.consume("t", "who", 3, 60) is not None
     assert ratelimit.consume("t", "someone-else", 3, 60) is not None
+
+
+def test_a_burst_across_a_window_edge_gets_no_second_allowance(monkeypatch):
+    """The probe's five guesses at 10:54:59 and five more at 10:55:00: the second five are refused."""
+    clock = [300 * 1000 - 1.0]  # one second before a five-minute window ends
+    # Only the limiter's clock moves; the cache's expiry keeps real time.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: clock[0]))
+    assert all(ratelimit.consume("edge", "who", 5, 300) for _ in range(5))
+    clock[0] += 2  # the next window has begun
+    assert ratelimit.consume("edge", "who", 5, 300) is None
+    clock[0] += 300  # a whole quiet window later, guesses count again
+    assert ratelimit.consume("edge", "who", 5, 300) is not None
 
 
 def test_racers_that_all_read_the_same_count_still_get_only_the_slots_left(monkeypatch):
