@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import freshness, services
 from accounts.forms import (
     ClaimForm,
     DeleteAccountForm,
@@ -169,6 +170,31 @@ def confirm(request, slug):
         request, _("Thank you: “%(name)s” is marked as still meeting.") % {"name": group.name}
     )
     return redirect("accounts:dashboard")
+
+
+# Answering a reminder mail, without logging in ------------------------------------------------
+
+
+def reminder(request, action, token):
+    """A link from a freshness reminder: one button (GET), the change on POST."""
+    try:
+        found = freshness.read_token(action, token)
+    except freshness.LinkExpired:
+        return render(request, "accounts/reminder_invalid.html", {"expired": True}, status=410)
+    except freshness.LinkInvalid:
+        return render(request, "accounts/reminder_invalid.html", status=404)
+    group = found.group
+    if action == "update":
+        # The edit form needs the organizer's account; the login page sends them on to it.
+        return redirect("accounts:edit", group.slug)
+    context = {"group": group, "action": action, "answered": found.answered_at is not None}
+    if request.method == "POST":
+        freshness.answer(found, action)
+        return render(request, "accounts/reminder_done.html", context)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context["meetings"] = [m.describe() for m in group.meetings.all()]
+    return render(request, "accounts/reminder.html", context)
 
 
 # New listings ---------------------------------------------------------------------------------

@@ -172,6 +172,21 @@ class StaleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NeedsCheckFilter(admin.SimpleListFilter):
+    title = _("reminders")
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Needs a check by hand (no organizer, or reminders unanswered)"))]
+
+    def queryset(self, request, queryset):
+        from accounts import freshness
+
+        if self.value() == "yes":
+            return queryset.filter(pk__in=freshness.needing_moderators().values("pk"))
+        return queryset
+
+
 class OwnedFilter(admin.SimpleListFilter):
     title = _("organizers")
     parameter_name = "owned"
@@ -235,7 +250,16 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
         "last_confirmed",
         "owners_count",
     ]
-    list_filter = ["moderation", StaleFilter, OwnedFilter, "status", "kind", "attendance", "types"]
+    list_filter = [
+        "moderation",
+        StaleFilter,
+        NeedsCheckFilter,
+        OwnedFilter,
+        "status",
+        "kind",
+        "attendance",
+        "types",
+    ]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["region"]
@@ -356,6 +380,10 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
         if obj is None:
             return ["version", "created_at", "updated_at"]
         return self.readonly_fields
+
+    def view_on_site(self, obj):
+        # A path, not the Sites row's domain: it opens on the host the moderator is using.
+        return obj.get_absolute_url()
 
     @admin.display(description=_("organizers"), ordering="owners_n")
     def owners_count(self, obj):
@@ -716,6 +744,7 @@ QUEUE_ITEMS_SHOWN = 10
 def queue_sections(user):
     """One block per kind of work waiting: how many, the oldest few (each a link to the page
     where it is decided), and the filtered list for the rest."""
+    from accounts import freshness
     from accounts.models import Claim
 
     def section(title, queryset, perm, url, date_field, label=str, item_url=None):
@@ -771,6 +800,13 @@ def queue_sections(user):
             SupportGroup.objects.stale(),
             "groups.view_supportgroup",
             changelist("groups_supportgroup", "stale=yes"),
+            "last_confirmed",
+        ),
+        section(
+            _("Listings to check by hand: nobody to ask, or reminders unanswered"),
+            freshness.needing_moderators(),
+            "groups.view_supportgroup",
+            changelist("groups_supportgroup", "check=yes"),
             "last_confirmed",
         ),
         section(

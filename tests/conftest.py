@@ -127,3 +127,9 @@ def _fresh_facet_cache():
     caches["facets"].clear()
     yield
     caches["facets"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _links_from_site_url(settings):
+    """Links use SITE_URL as in production; tests of development's request-host links set it."""
+    settings.SITE_URL_FROM_REQUEST = False

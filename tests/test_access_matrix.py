@@ -433,6 +433,12 @@ MATRIX = {
         post=organizer({403}, {302}, {403}, {403}),
         kwargs=lambda w: {"token": w.invitation_token},
     ),
+    # A reminder mail's signed link: works without logging in; a bad token is unknown to all.
+    "accounts:reminder": Row(
+        get=everyone({404}),
+        post=everyone({404}),
+        kwargs=lambda w: {"action": "confirm", "token": "not-a-signed-token"},
+    ),
     "accounts:delete_account": Row(
         get=organizer({200}, {200}, {200}, {200}), post=organizer({200}, {200}, {200}, {200})
     ),
