@@ -459,8 +459,14 @@ def default_timezone(group, tree=None):
     return timezones.SITE_DEFAULT, "site"
 
 
-def meeting_formset(group, data=None, extra=1, zone=None):
-    """The meetings formset, with blank forms preset to the zone the group most likely uses."""
+def meeting_formset(group, data=None, extra=None, zone=None):
+    """The meetings formset, with blank forms preset to the zone the group most likely uses.
+
+    A listing with meeting times gets no blank block (the page stays short; "Add another time"
+    adds one); a listing without any starts with one.
+    """
+    if extra is None:
+        extra = 0 if group.pk and group.meetings.exists() else 1
     zone = zone or default_timezone(group)[0]
     formset_class = MeetingFormSet
     if extra != formset_class.extra:

@@ -254,7 +254,7 @@ def new_group(request):
     if "add_meeting" in request.POST:
         return _add_meeting_page(request, "accounts/new_group.html", group)
     form = ListingForm(request.POST or None, instance=group)
-    formset = meeting_formset(group, request.POST or None, extra=2)
+    formset = meeting_formset(group, request.POST or None)
     if request.method == "POST":
         valid = form.is_valid()
         valid = formset.is_valid() and valid

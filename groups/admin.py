@@ -145,10 +145,16 @@ def decide(
 # Listings -------------------------------------------------------------------------------------
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(admin.StackedInline):
+    """Stacked, three short lines per meeting: eight columns did not fit a 1280 px screen."""
+
     model = Meeting
     extra = 0
-    fields = Meeting.SCHEDULE_FIELDS
+    fields = [
+        ("frequency", "weekday", "weeks_of_month"),
+        ("start_date", "start_time", "end_time"),
+        ("timezone", "notes"),
+    ]
 
 
 class OwnershipInline(admin.TabularInline):
