@@ -5,6 +5,7 @@ values stop start-up with ImproperlyConfigured rather than running half-configur
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -269,6 +270,8 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peer Directory <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Where people with account trouble can write (shown on sign-up, confirmation and reset pages).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL") or parseaddr(SERVER_EMAIL)[1]
 
 # django-allauth: email + password, verification mandatory, no enumeration.
 LOGIN_URL = "account_login"
