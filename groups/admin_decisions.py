@@ -71,6 +71,9 @@ class ObjectDecisionsMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            # The facts behind a decision help anyone who may read the item.
+            extra_context.update(self.decision_context(request, obj))
         if obj is not None and self.has_change_permission(request, obj):
             choices = self.available_decisions(obj)
             if choices:
@@ -83,7 +86,6 @@ class ObjectDecisionsMixin:
                     f"admin:{self.opts.app_label}_{self.opts.model_name}_decide",
                     args=[obj.pk],
                 )
-            extra_context.update(self.decision_context(request, obj))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def decide_view(self, request, object_id):

@@ -134,3 +134,18 @@ def test_the_queue_links_each_waiting_item_to_its_own_page(mod_client):
 
 def test_deciding_needs_post(mod_client):
     assert mod_client.get(decide_url(make_claim())).status_code == 405
+
+
+def test_staff_who_may_only_read_claims_see_the_evidence_but_no_buttons(client):
+    from django.contrib.auth.models import Permission
+
+    reader = make_user(is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_claim"))
+    client.force_login(reader)
+    claim = make_claim(evidence="https://leith.example/team")
+    response = client.get(change_url(claim))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="https://leith.example/team"' in html
+    assert 'name="decision"' not in html
+    assert client.post(decide_url(claim), {"decision": "approve", "reason": "x"}).status_code == 403
