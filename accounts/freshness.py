@@ -29,7 +29,11 @@ SECOND_AFTER = dt.timedelta(days=14)
 LINK_VALID = dt.timedelta(days=30)
 ACTIONS = ("confirm", "update", "stopped")
 # Listings that can still be met: paused and closed ones are not asked.
-ASKED_STATUSES = (SupportGroup.Status.ACTIVE, SupportGroup.Status.FORMING)
+ASKED_STATUSES = (
+    SupportGroup.Status.ACTIVE,
+    SupportGroup.Status.UNCONFIRMED,
+    SupportGroup.Status.FORMING,
+)
 
 
 class LinkInvalid(Exception):
