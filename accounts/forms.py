@@ -512,10 +512,10 @@ def error_summary(form, formset):
     items = []
 
     def add(bound, prefix=""):
+        # Ticked choices have no single label target: link to the first box.
+        target = bound.id_for_label or f"{bound.auto_id}_0"
         for message in bound.errors:
-            items.append(
-                {"id": bound.id_for_label, "label": f"{prefix}{bound.label}", "message": message}
-            )
+            items.append({"id": target, "label": f"{prefix}{bound.label}", "message": message})
 
     if form.is_bound:
         for message in form.non_field_errors():
