@@ -215,3 +215,12 @@ def test_zone_names_module_understands_what_people_say():
     assert timezones.resolve("uk time") == "Europe/London"
     assert timezones.resolve("Atlantis") is None
     assert timezones.option_label("Europe/London") == "UK time (London)"
+
+
+def test_an_error_on_ticked_weeks_links_to_the_first_box(client, owner, group):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, **{"meetings-0-frequency": "monthly"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_meetings-0-weeks_of_month_0"' in html
+    assert 'id="id_meetings-0-weeks_of_month_0"' in html
