@@ -231,8 +231,7 @@ def mark_stopped(group, user=None):
             return False
         group.status = SupportGroup.Status.PAUSED
         # A new version, so an edit form opened before cannot silently set it active again.
-        group.version += 1
-        group.updated_at = timezone.now()
+        group.version, group.updated_at = next_version(group.pk)
         group._history_user = user
         group.save(update_fields=["status", "version", "updated_at"])
         refresh_search_document([group.pk])
