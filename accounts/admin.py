@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.models import Claim, Invitation, User
 from groups.admin import PrivateLookupsMixin
+from groups.admin_decisions import Decision, ObjectDecisionsMixin
 
 
 @admin.register(User)
@@ -24,12 +25,18 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
-@admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    """Claims are decided with the Approve / Reject actions, which ask for a reason and call
-    accounts.services (audit entry, ownership, email). What the organizer wrote is read-only."""
+def _is_pending(claim):
+    return claim.status == Claim.Status.PENDING
 
-    list_display = ["created_at", "group", "user", "role", "status", "decided_by", "decided_at"]
+
+@admin.register(Claim)
+class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
+    """Claims are decided on their own page (or many at once with the list actions); both ask
+    for a reason and call accounts.services (audit entry, ownership, email). What the organizer
+    wrote is read-only."""
+
+    # Few columns: the list must fit 1280 px with the filter sidebar.
+    list_display = ["created_at", "group", "user", "status"]
     list_filter = ["status", "created_at"]
     search_fields = ["group__name", "user__email", "role"]
     list_select_related = ["group", "user", "decided_by"]
@@ -37,6 +44,27 @@ class ClaimAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "created_at"
     actions = ["approve", "reject"]
+    decisions = [
+        Decision(
+            "approve",
+            _("Approve"),
+            services.approve_claim,
+            _("Approved: %(obj)s. The organizer was emailed."),
+            help_text=_("How you checked the claim. It goes into the audit trail."),
+            applies=_is_pending,
+            expected_errors=(services.ClaimAlreadyDecided,),
+        ),
+        Decision(
+            "reject",
+            _("Reject"),
+            services.reject_claim,
+            _("Rejected: %(obj)s. The organizer was emailed the reason."),
+            help_text=_("The organizer reads this in their email: be kind and specific."),
+            applies=_is_pending,
+            danger=True,
+            expected_errors=(services.ClaimAlreadyDecided,),
+        ),
+    ]
     fields = [
         "group",
         "user",
@@ -53,6 +81,18 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def decision_context(self, request, obj):
+        others = (
+            Claim.objects.filter(user=obj.user).exclude(pk=obj.pk).select_related("group")
+            if obj.user_id
+            else Claim.objects.none()
+        )
+        return {
+            "claim": obj,
+            "other_claims": list(others[:20]),
+            "current_owners": list(obj.group.owners.order_by("email")),
+        }
 
     @admin.action(description=_("Approve selected claims"), permissions=["change"])
     def approve(self, request, queryset):

@@ -7,6 +7,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from peerdir.siteurl import site_url
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,7 +20,7 @@ def send_after_commit(template, context, to, log_ref=""):
     """
     if not to:
         return
-    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": site_url(), **context}
     subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
     body = render_to_string(f"accounts/email/{template}_body.txt", context)

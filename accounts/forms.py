@@ -1,12 +1,18 @@
 """Forms organizers fill in: claims, listings with their meeting times, invitations, leaving."""
 
+from functools import lru_cache
+
 from django import forms
 from django.db import models
 from django.forms import inlineformset_factory
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Claim
-from groups.models import Meeting, SupportGroup
+from groups import timezones
+from groups.models import Meeting, Region, RegionTree, SupportGroup
 
 
 class ClaimForm(forms.ModelForm):
@@ -70,6 +76,136 @@ def _listing_formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
+class LongSelect(forms.Select):
+    """A select with hundreds of options (time zones, places), rendered in one template loop."""
+
+    template_name = "accounts/widgets/select.html"
+
+
+# The edit form in short sections, in the order an organizer thinks about the group. Meeting
+# times are shown inside "When it meets" (the template places the formset there).
+SECTIONS = [
+    ("about", _("About the group"), ["name", "summary", "description", "kind", "types"]),
+    ("when", _("When it meets"), ["status"]),
+    (
+        "join",
+        _("How people join"),
+        [
+            "attendance",
+            "region",
+            "venue",
+            "address",
+            "service_area",
+            "join_url",
+            "join_url_public",
+            "how_to_join",
+            "cost",
+            "host",
+        ],
+    ),
+    (
+        "contact",
+        _("Contact, and what is public"),
+        [
+            "contact_name",
+            "contact_name_public",
+            "email",
+            "email_public",
+            "phone",
+            "phone_public",
+            "website",
+            "website_public",
+        ],
+    ),
+    ("who", _("Who it is for"), ["audiences", "languages", "accessibility"]),
+]
+
+# Organizer-facing words for the listing's fields: the model's names are for moderators.
+LISTING_LABELS = {
+    "name": _("Name of the group"),
+    "summary": _("In one line, what is it?"),
+    "kind": _("What is it?"),
+    "types": _("What support does it offer?"),
+    "status": _("Is it meeting at the moment?"),
+    "attendance": _("How do people take part?"),
+    "region": _("Where is it?"),
+    "service_area": _("Who can join, if wider than that place (optional)"),
+    "venue": _("Venue (optional)"),
+    "address": _("Address (optional)"),
+    "host": _("Run by an organisation? (optional)"),
+    "join_url": _("Link to join, e.g. the video call or sign-up page (optional)"),
+    "how_to_join": _("Anything people should know before they come (optional)"),
+    "cost": _("Does it cost anything?"),
+    "audiences": _("Who is it for?"),
+    "languages": _("Languages spoken"),
+    "accessibility": _("Access: step-free, hearing loop, quiet room… (optional)"),
+    "description": _("More about the group (optional)"),
+    "contact_name": _("Contact person (optional)"),
+    "email": _("Email (optional)"),
+    "phone": _("Phone (optional)"),
+    "website": _("Website (optional)"),
+}
+LISTING_HELP = {
+    "region": _(
+        "Type a town or area to jump to it. Online only? Choose the country or area it is for."
+    ),
+    "how_to_join": _("Keep it in step with the meeting times above: they are shown next to it."),
+    "service_area": _("For example “US and Canada”."),
+    "status": "",
+}
+STATUS_WORDS = {
+    SupportGroup.Status.ACTIVE: _("Yes, it meets"),
+    SupportGroup.Status.FORMING: _("Starting soon: no first meeting yet"),
+    SupportGroup.Status.PAUSED: _("Paused for now"),
+    SupportGroup.Status.CLOSED: _("It has closed"),
+}
+
+
+def region_label(region, tree):
+    """'Hamilton, Ontario, Canada': the place and what it is in, without continents."""
+    chain = [
+        r
+        for r in reversed(tree.ancestors(region.pk))
+        if r.kind not in (Region.Kind.WORLD, Region.Kind.CONTINENT) or r.pk == region.pk
+    ]
+    return ", ".join(r.name for r in chain)
+
+
+def region_choices(tree):
+    """Places grouped by country, each named with what it is in; wider areas first."""
+    wide, by_country = [], {}
+    for region in tree.by_id.values():
+        if region.kind in (Region.Kind.WORLD, Region.Kind.CONTINENT):
+            wide.append((region.pk, region.name))
+            continue
+        country = next(
+            (r for r in tree.ancestors(region.pk) if r.kind == Region.Kind.COUNTRY), region
+        )
+        by_country.setdefault(country.name, []).append((region.pk, region_label(region, tree)))
+    choices = [("", _("Choose a place"))]
+    if wide:
+        choices.append((_("Wider areas"), sorted(wide, key=lambda c: c[1])))
+    for country in sorted(by_country):
+        choices.append((country, sorted(by_country[country], key=lambda c: c[1])))
+    return choices
+
+
+class RegionField(forms.TypedChoiceField):
+    widget = LongSelect
+
+    def __init__(self, tree, **kwargs):
+        self.tree = tree
+        super().__init__(
+            choices=region_choices(tree),
+            coerce=lambda pk: tree.by_id[int(pk)],
+            empty_value=None,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+
 class ListingForm(forms.ModelForm):
     # The version the organizer started from; a save from an older version is a conflict.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -94,11 +230,33 @@ class ListingForm(forms.ModelForm):
             "phone_public": _("Leave unticked to keep your phone number private."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, region_tree=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "version" not in self.initial:
             self.initial["version"] = self.instance.version if self.instance.pk else 1
-        self.fields["types"].help_text = _("Tick every kind of support the group offers.")
+        self.fields["types"].help_text = _("Tick all that fit.")
+        self.region_tree = region_tree or RegionTree.load()
+        self.fields["region"] = RegionField(
+            self.region_tree,
+            required=False,
+            label=LISTING_LABELS["region"],
+            help_text=LISTING_HELP["region"],
+        )
+        for name, label in LISTING_LABELS.items():
+            self.fields[name].label = label
+        for name, text in LISTING_HELP.items():
+            self.fields[name].help_text = text
+        self.fields["status"].choices = [
+            (value, STATUS_WORDS.get(value, label))
+            for value, label in self.fields["status"].choices
+        ]
+
+    def sections(self):
+        """(id, title, bound fields) per section of the form."""
+        return [
+            (key, title, [self[name] for name in names if name in self.fields])
+            for key, title, names in SECTIONS
+        ]
 
     def updated_field_names(self):
         """Concrete model columns this form writes (many-to-many ones are saved separately)."""
@@ -106,7 +264,96 @@ class ListingForm(forms.ModelForm):
         return [name for name in self._meta.fields if name in concrete]
 
 
+@lru_cache(maxsize=8)
+def _zone_options(language):
+    return mark_safe(  # noqa: S308 - rendered by a template, which escaped every label
+        render_to_string("accounts/widgets/zone_options.html", {"groups": timezones.choices()})
+    )
+
+
+class ZoneSelect(forms.Select):
+    """The time-zone select: the chosen zone on top, then the cached list of every zone."""
+
+    template_name = "accounts/widgets/zone_select.html"
+
+    def get_context(self, name, value, attrs):
+        # Widget's context, not Select's: Select would build ~500 option dicts per meeting time.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        chosen = timezones.resolve(value if isinstance(value, str) else "") or (
+            value if isinstance(value, str) and value in timezones.all_zones() else None
+        )
+        context["widget"]["chosen"] = (chosen, timezones.option_label(chosen)) if chosen else None
+        context["widget"]["options"] = _zone_options(get_language())
+        return context
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A select of zones (common ones first); also understands "Eastern Time", "UK time"."""
+
+    widget = ZoneSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=timezones.choices, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return timezones.resolve(value) or value
+
+    def validate(self, value):
+        if value and value not in timezones.all_zones():
+            raise forms.ValidationError(
+                _("Choose the time zone from the list, e.g. “Eastern Time” or “UK time”."),
+                code="invalid_choice",
+            )
+        super(forms.ChoiceField, self).validate(value)
+
+
+# Weeks of the month in words; stored as "2,4" or "-1" (the last week).
+WEEK_CHOICES = [
+    ("1", _("1st")),
+    ("2", _("2nd")),
+    ("3", _("3rd")),
+    ("4", _("4th")),
+    ("5", _("5th")),
+    ("last", _("Last")),
+]
+
+
+class WeeksField(forms.MultipleChoiceField):
+    """Ticked weeks; also reads the stored form ("2,4", "-1") so old posts still work."""
+
+    def to_python(self, value):
+        items = super().to_python(value)
+        weeks = []
+        for item in items:
+            for part in item.split(","):
+                part = part.strip()
+                if part:
+                    weeks.append("last" if part == "-1" else part)
+        return weeks
+
+
+FREQUENCY_WORDS = {
+    Meeting.Frequency.WEEKLY: _("Every week"),
+    Meeting.Frequency.BIWEEKLY: _("Every other week"),
+    Meeting.Frequency.MONTHLY: _("On some weeks of each month (e.g. the 1st and 3rd)"),
+    Meeting.Frequency.BIMONTHLY: _("Every other month"),
+    Meeting.Frequency.BY_ARRANGEMENT: _("No fixed time: people arrange it"),
+}
+
+
 class MeetingForm(forms.ModelForm):
+    timezone = TimeZoneField(
+        label=_("Time zone"),
+        help_text=_("The zone the times are in. Type to jump, e.g. “Eastern” or “UK”."),
+    )
+    weeks_of_month = WeeksField(
+        label=_("Which weeks of the month?"),
+        choices=WEEK_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = Meeting
         fields = Meeting.SCHEDULE_FIELDS
@@ -114,8 +361,63 @@ class MeetingForm(forms.ModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "notes": forms.TextInput(),
         }
-        help_texts = {"timezone": _("The time zone the times are in, e.g. Europe/London.")}
+        labels = {
+            "frequency": _("How often?"),
+            "weekday": _("Which day?"),
+            "start_date": _("Date of one meeting"),
+            "start_time": _("Starts at"),
+            "end_time": _("Ends at (optional)"),
+            "notes": _("Anything else about this time (optional)"),
+        }
+        help_texts = {
+            "start_date": _(
+                "Needed for “every other week” and “every other month”, so we know which weeks."
+            ),
+            "notes": _("For example “Women only” or “Online this month”."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["frequency"].choices = [
+            (value, FREQUENCY_WORDS.get(value, label))
+            for value, label in self.fields["frequency"].choices
+        ]
+        self.fields["frequency"].choices = [
+            ("", _("Choose how often")) if value == "" else (value, label)
+            for value, label in self.fields["frequency"].choices
+        ]
+        self.fields["weekday"].choices = [
+            ("", _("Choose a day")) if value == "" else (value, label)
+            for value, label in self.fields["weekday"].choices
+        ]
+        self.fields["weeks_of_month"].help_text = _(
+            "Only for meetings on some weeks of each month, or every other month."
+        )
+        stored = self.initial.get("weeks_of_month")
+        if isinstance(stored, str):
+            self.initial["weeks_of_month"] = [
+                "last" if w.strip() == "-1" else w.strip() for w in stored.split(",") if w.strip()
+            ]
+
+    def schedule_fields(self):
+        return [self[name] for name in Meeting.SCHEDULE_FIELDS]
+
+    def clean_weeks_of_month(self):
+        weeks = self.cleaned_data["weeks_of_month"]
+        return ",".join("-1" if w == "last" else w for w in weeks)
+
+    def sentence(self):
+        """The schedule in words, as visitors will read it; "" while it is incomplete."""
+        if self.is_bound:
+            if not self.is_valid() or not self.has_changed() and not self.instance.pk:
+                return ""
+            data = self.cleaned_data
+            meeting = Meeting(**{f: data.get(f) for f in Meeting.SCHEDULE_FIELDS})
+            meeting.weeks_of_month = meeting.weeks_of_month or ""
+            return meeting.describe()
+        return self.instance.describe() if self.instance.pk else ""
 
 
 class BaseMeetingFormSet(forms.BaseInlineFormSet):
@@ -144,9 +446,28 @@ MeetingFormSet = inlineformset_factory(
 )
 
 
-def meeting_formset(group, data=None, extra=1):
-    """The meetings formset, with blank forms preset to the zone the group already uses."""
+def default_timezone(group, tree=None):
+    """The zone a new meeting time starts with, and where that guess came from: the zone the
+    group already uses, else its region's, else the site's (which the browser may replace)."""
     existing = next((m.timezone for m in group.meetings.all()), "") if group.pk else ""
+    if existing:
+        return existing, "listing"
+    if group.region_id:
+        zone = timezones.for_region(group.region_id, tree or RegionTree.load())
+        if zone:
+            return zone, "region"
+    return timezones.SITE_DEFAULT, "site"
+
+
+def meeting_formset(group, data=None, extra=None, zone=None):
+    """The meetings formset, with blank forms preset to the zone the group most likely uses.
+
+    A listing with meeting times gets no blank block (the page stays short; "Add another time"
+    adds one); a listing without any starts with one.
+    """
+    if extra is None:
+        extra = 0 if group.pk and group.meetings.exists() else 1
+    zone = zone or default_timezone(group)[0]
     formset_class = MeetingFormSet
     if extra != formset_class.extra:
         formset_class = inlineformset_factory(
@@ -160,9 +481,55 @@ def meeting_formset(group, data=None, extra=1):
             validate_max=True,
             absolute_max=20,
         )
-    return formset_class(
-        data, instance=group, prefix="meetings", default_timezone=existing or "Europe/London"
-    )
+    return formset_class(data, instance=group, prefix="meetings", default_timezone=zone)
+
+
+def sentence_words():
+    """What the page's script needs to write a meeting time in words, translated."""
+    from groups import schedule
+
+    return {
+        "days": [str(label) for _value, label in schedule.WEEKDAY_CHOICES],
+        "plurals": [str(label) for label in schedule.WEEKDAY_PLURALS],
+        "ordinals": {
+            ("last" if n == -1 else str(n)): str(label) for n, label in schedule.ORDINALS.items()
+        },
+        "every_other": str(_("Every other %(day)s")),
+        "monthly": str(_("The %(weeks)s %(day)s of the month")),
+        "bimonthly": str(_("The %(weeks)s %(day)s of every other month")),
+        "every_other_month": str(_("Every other month")),
+        "arranged": str(_("By arrangement")),
+        "and": str(_("%(first)s and %(last)s")),
+        "with_time": str(_("%(days)s, %(times)s %(zone)s")),
+        "am": str(_("am")),
+        "pm": str(_("pm")),
+    }
+
+
+def error_summary(form, formset):
+    """Every error as (field id, what to fix) for the summary at the top of the page; each
+    links to its field."""
+    items = []
+
+    def add(bound, prefix=""):
+        # Ticked choices have no single label target: link to the first box.
+        target = bound.id_for_label or f"{bound.auto_id}_0"
+        for message in bound.errors:
+            items.append({"id": target, "label": f"{prefix}{bound.label}", "message": message})
+
+    if form.is_bound:
+        for message in form.non_field_errors():
+            items.append({"id": "listing-form", "label": "", "message": message})
+        for bound in form.visible_fields():
+            add(bound)
+    if formset.is_bound:
+        for message in formset.non_form_errors():
+            items.append({"id": "meetings", "label": "", "message": message})
+        for number, meeting_form in enumerate(formset.forms, start=1):
+            prefix = _("Meeting time %(n)d: ") % {"n": number}
+            for bound in meeting_form.visible_fields():
+                add(bound, prefix)
+    return items
 
 
 class InvitationForm(forms.Form):

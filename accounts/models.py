@@ -182,3 +182,94 @@ class Invitation(models.Model):
 
     def is_usable(self, now=None):
         return self.accepted_at is None and (now or timezone.now()) < self.expires_at
+
+
+# Mail that keeps moderators and organizers in the loop. Both are rows first and mail second,
+# sent and retried like reports (groups.mail.deliver, send_pending_mail): one mail policy.
+
+
+class ModeratorNoticeKind(models.TextChoices):
+    CLAIM = "claim", _("New claim")
+    LISTING = "listing", _("New listing")
+    REPORT = "report", _("New report")
+    STOPPED = "stopped", _("Organizer says the group stopped")
+
+
+class MailRowQuerySet(models.QuerySet):
+    def mail_pending(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class ModeratorNotice(models.Model):
+    """Work for moderators, mailed to the Moderators group at once or in a daily digest."""
+
+    Kind = ModeratorNoticeKind
+
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    group = models.ForeignKey(
+        "groups.SupportGroup",
+        on_delete=models.CASCADE,
+        related_name="moderator_notices",
+        verbose_name=_("listing"),
+    )
+    # The claim or report it is about (the listing itself for new and stopped listings).
+    target_id = models.PositiveBigIntegerField(_("item"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
+
+    objects = MailRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("moderator notice")
+        verbose_name_plural = _("moderator notices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ModeratorNoticeKind.values), name="notice_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.group}"
+
+    def admin_path(self):
+        from django.urls import reverse
+
+        model = {"claim": "accounts_claim", "report": "groups_report"}.get(
+            self.kind, "groups_supportgroup"
+        )
+        return reverse(f"admin:{model}_change", args=[self.target_id])
+
+
+class FreshnessReminder(models.Model):
+    """A mail asking a listing's organizers whether the group still meets as listed.
+
+    Answered when an organizer confirms, updates or stops the listing after it was sent; the
+    signed links in it carry this row's id (accounts.freshness).
+    """
+
+    group = models.ForeignKey(
+        "groups.SupportGroup",
+        on_delete=models.CASCADE,
+        related_name="freshness_reminders",
+        verbose_name=_("listing"),
+    )
+    number = models.PositiveSmallIntegerField(_("reminder"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=10, blank=True)
+    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
+
+    objects = MailRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("freshness reminder")
+        verbose_name_plural = _("freshness reminders")
+
+    def __str__(self):
+        return f"{self.group} ({self.number})"

@@ -3,7 +3,6 @@
 import logging
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from accounts.emails import send_after_commit
 from accounts.models import Claim, Invitation
-from groups import audit
+from groups import audit, mail
 from groups.models import Meeting, Ownership, SupportGroup
 from groups.search import refresh_search_document
 from groups.versions import EditConflict, next_version
 
 __all__ = ["EditConflict"]  # raised by save_listing; views catch it from here
+from peerdir.siteurl import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +45,11 @@ def submit_claim(group, user, role, evidence, message=""):
         return existing
     try:
         with transaction.atomic():
-            return Claim.objects.create(
+            claim = Claim.objects.create(
                 group=group, user=user, role=role, evidence=evidence, message=message
             )
+            mail.notify_moderators("claim", group, claim)
+            return claim
     except IntegrityError:
         # A double submit raced us past the check above; the constraint kept one claim.
         return Claim.objects.pending().get(group=group, user=user)
@@ -199,6 +201,7 @@ def create_listing(form, formset, user):
                 Ownership.objects.create(group=group, user=user)
                 _save_meetings(formset, group, user)
                 refresh_search_document([group.pk])
+                mail.notify_moderators("listing", group)
                 return group
         except IntegrityError:
             # Someone took the same slug between our check and insert: pick the next one.
@@ -215,6 +218,26 @@ def confirm_still_meeting(group):
         SupportGroup.objects.filter(pk=group.pk).update(last_confirmed=today)
     group.last_confirmed = today
     return group
+
+
+def mark_stopped(group, user=None):
+    """An organizer says the group has stopped: pause the listing and tell the moderators.
+
+    Paused, not archived: visitors see it has stopped meeting, moderators decide the rest.
+    """
+    with transaction.atomic():
+        group = SupportGroup.objects.select_for_update().get(pk=group.pk)
+        if group.status == SupportGroup.Status.PAUSED:
+            return False
+        group.status = SupportGroup.Status.PAUSED
+        # A new version, so an edit form opened before cannot silently set it active again.
+        group.version, group.updated_at = next_version(group.pk)
+        group._history_user = user
+        group.save(update_fields=["status", "version", "updated_at"])
+        refresh_search_document([group.pk])
+        audit.record(user, "listing paused by its organizer", group, "It has stopped meeting.")
+        mail.notify_moderators("stopped", group)
+    return True
 
 
 # Co-organizers --------------------------------------------------------------------------------
@@ -236,8 +259,7 @@ def invite_co_organizer(group, inviter, email):
             {
                 "invitation": invitation,
                 "inviter": inviter.get_full_name(),
-                "accept_url": settings.SITE_URL
-                + reverse("accounts:accept_invitation", args=[token]),
+                "accept_url": site_url(reverse("accounts:accept_invitation", args=[token])),
                 "valid_days": Invitation.VALID_FOR.days,
             },
             invitation.email,

@@ -15,5 +15,6 @@ urlpatterns = [
     path("groups/<slug:slug>/leave/", views.leave, name="leave"),
     path("claims/<int:pk>/withdraw/", views.withdraw_claim, name="withdraw_claim"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("reminders/<str:action>/<str:token>/", views.reminder, name="reminder"),
     path("delete-account/", views.delete_account, name="delete_account"),
 ]

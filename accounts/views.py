@@ -1,22 +1,29 @@
 """Organizer pages: dashboard, claims, editing, new listings, co-organizers, leaving."""
 
+import json
+
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import freshness, services
 from accounts.forms import (
     ClaimForm,
     DeleteAccountForm,
     InvitationForm,
     ListingForm,
+    MeetingFormSet,
+    default_timezone,
+    error_summary,
     meeting_formset,
+    sentence_words,
 )
 from accounts.history import Viewer, listing_history
 from accounts.models import Claim
@@ -86,10 +93,50 @@ def withdraw_claim(request, pk):
 # Editing --------------------------------------------------------------------------------------
 
 
-def _listing_page(request, template, group, form, formset, status=200):
-    return render(
-        request, template, {"group": group, "form": form, "formset": formset}, status=status
+def _listing_page(request, template, group, form, formset, status=200, adding=False):
+    context = {
+        "group": group,
+        "form": form,
+        "formset": formset,
+        "adding": adding,
+        "error_items": [] if adding else error_summary(form, formset),
+        "sentence_words": json.dumps(sentence_words()),
+        # Only a fresh page may swap the site's guess for the browser's zone; never typed data.
+        "zone_source": "typed" if form.is_bound else default_timezone(group)[1],
+    }
+    return render(request, template, context, status=status)
+
+
+def _with_another_meeting(request, group):
+    """The posted data with one more blank meeting time: the no-script "Add another time".
+
+    Nothing is saved; the page comes back with everything typed so far and a new block,
+    preset to the zone the other times use.
+    """
+    data = request.POST.copy()
+    try:
+        total = int(data.get("meetings-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    total = max(0, min(total, MeetingFormSet.absolute_max - 1))
+    zone = next(
+        (
+            data[f"meetings-{i}-timezone"]
+            for i in range(total)
+            if data.get(f"meetings-{i}-timezone")
+        ),
+        default_timezone(group)[0],
     )
+    data["meetings-TOTAL_FORMS"] = str(total + 1)
+    data[f"meetings-{total}-timezone"] = zone
+    return data
+
+
+def _add_meeting_page(request, template, group):
+    data = _with_another_meeting(request, group)
+    form = ListingForm(data, instance=group)
+    formset = meeting_formset(group, data)
+    return _listing_page(request, template, group, form, formset, adding=True)
 
 
 @login_required
@@ -99,6 +146,8 @@ def edit(request, slug):
         form = ListingForm(instance=group)
         return _listing_page(request, "accounts/edit.html", group, form, meeting_formset(group))
 
+    if "add_meeting" in request.POST:
+        return _add_meeting_page(request, "accounts/edit.html", group)
     form = ListingForm(request.POST, instance=group)
     formset = meeting_formset(group, request.POST)
     valid = form.is_valid()
@@ -171,14 +220,41 @@ def confirm(request, slug):
     return redirect("accounts:dashboard")
 
 
+# Answering a reminder mail, without logging in ------------------------------------------------
+
+
+def reminder(request, action, token):
+    """A link from a freshness reminder: one button (GET), the change on POST."""
+    try:
+        found = freshness.read_token(action, token)
+    except freshness.LinkExpired:
+        return render(request, "accounts/reminder_invalid.html", {"expired": True}, status=410)
+    except freshness.LinkInvalid:
+        return render(request, "accounts/reminder_invalid.html", status=404)
+    group = found.group
+    if action == "update":
+        # The edit form needs the organizer's account; the login page sends them on to it.
+        return redirect("accounts:edit", group.slug)
+    context = {"group": group, "action": action, "answered": found.answered_at is not None}
+    if request.method == "POST":
+        freshness.answer(found, action)
+        return render(request, "accounts/reminder_done.html", context)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context["meetings"] = [m.describe() for m in group.meetings.all()]
+    return render(request, "accounts/reminder.html", context)
+
+
 # New listings ---------------------------------------------------------------------------------
 
 
 @verified_email_required
 def new_group(request):
     group = SupportGroup()
+    if "add_meeting" in request.POST:
+        return _add_meeting_page(request, "accounts/new_group.html", group)
     form = ListingForm(request.POST or None, instance=group)
-    formset = meeting_formset(group, request.POST or None, extra=2)
+    formset = meeting_formset(group, request.POST or None)
     if request.method == "POST":
         valid = form.is_valid()
         valid = formset.is_valid() and valid

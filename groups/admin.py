@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from groups import audit, moderation, ratelimit
 from groups.admin_csv import CsvImportExportMixin
+from groups.admin_decisions import Decision, ObjectDecisionsMixin, ReasonForm
 from groups.models import (
     Audience,
     AuditEntry,
@@ -60,19 +62,6 @@ class PrivateLookupsMixin:
 
 
 # Decisions with a reason ----------------------------------------------------------------------
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=2000,
-    )
-
-    def __init__(self, *args, required=True, help_text="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = required
-        self.fields["reason"].help_text = help_text
 
 
 def decide(
@@ -156,10 +145,16 @@ def decide(
 # Listings -------------------------------------------------------------------------------------
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(admin.StackedInline):
+    """Stacked, three short lines per meeting: eight columns did not fit a 1280 px screen."""
+
     model = Meeting
     extra = 0
-    fields = Meeting.SCHEDULE_FIELDS
+    fields = [
+        ("frequency", "weekday", "weeks_of_month"),
+        ("start_date", "start_time", "end_time"),
+        ("timezone", "notes"),
+    ]
 
 
 class OwnershipInline(admin.TabularInline):
@@ -180,6 +175,21 @@ class StaleFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset & SupportGroup.objects.stale()
+        return queryset
+
+
+class NeedsCheckFilter(admin.SimpleListFilter):
+    title = _("reminders")
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Needs a check by hand (no organizer, or reminders unanswered)"))]
+
+    def queryset(self, request, queryset):
+        from accounts import freshness
+
+        if self.value() == "yes":
+            return queryset.filter(pk__in=freshness.needing_moderators().values("pk"))
         return queryset
 
 
@@ -221,8 +231,20 @@ class ListingAdminForm(forms.ModelForm):
                 )
 
 
+def _is_pending(group):
+    return group.moderation == SupportGroup.Moderation.PENDING
+
+
+def _is_published(group):
+    return group.moderation == SupportGroup.Moderation.PUBLISHED
+
+
+def _is_open(report):
+    return report.status == Report.Status.OPEN
+
+
 @admin.register(SupportGroup)
-class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
+class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
     form = ListingAdminForm
     list_display = [
@@ -234,7 +256,16 @@ class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
         "last_confirmed",
         "owners_count",
     ]
-    list_filter = ["moderation", StaleFilter, OwnedFilter, "status", "kind", "attendance", "types"]
+    list_filter = [
+        "moderation",
+        StaleFilter,
+        NeedsCheckFilter,
+        OwnedFilter,
+        "status",
+        "kind",
+        "attendance",
+        "types",
+    ]
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["region"]
@@ -244,6 +275,41 @@ class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["moderation_display", "version", "created_at", "updated_at"]
     inlines = [MeetingInline, OwnershipInline]
     actions = ["publish", "archive", "confirm"]
+    decisions = [
+        Decision(
+            "publish",
+            _("Publish"),
+            moderation.publish_listing,
+            _("Published “%(obj)s”."),
+            reason_required=False,
+            help_text=_("Optional when publishing: the organizers receive it with the good news."),
+            applies=lambda g: not _is_published(g),
+        ),
+        Decision(
+            "reject",
+            _("Do not publish"),
+            moderation.archive_listing,
+            _("“%(obj)s” will not be published; the organizers were told why."),
+            applies=_is_pending,
+            danger=True,
+        ),
+        Decision(
+            "archive",
+            _("Take out of the directory"),
+            moderation.archive_listing,
+            _("Archived “%(obj)s”."),
+            applies=_is_published,
+            danger=True,
+        ),
+        Decision(
+            "confirm",
+            _("Confirm it still meets"),
+            moderation.confirm_listing,
+            _("Confirmed “%(obj)s” is current."),
+            help_text=_("How you checked, e.g. “phoned the organizer on 3 March”."),
+            applies=_is_published,
+        ),
+    ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "kind", "types"]}),
         (_("Who and how"), {"fields": ["audiences", "attendance", "status", "languages", "cost"]}),
@@ -320,6 +386,10 @@ class SupportGroupAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
         if obj is None:
             return ["version", "created_at", "updated_at"]
         return self.readonly_fields
+
+    def view_on_site(self, obj):
+        # A path, not the Sites row's domain: it opens on the host the moderator is using.
+        return obj.get_absolute_url()
 
     @admin.display(description=_("organizers"), ordering="owners_n")
     def owners_count(self, obj):
@@ -489,7 +559,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
     list_display = ["created_at", "group", "reason", "status", "short_details", "resolved_by"]
     list_filter = ["status", "reason", "created_at"]
     search_fields = ["group__name", "details"]
@@ -498,6 +568,24 @@ class ReportAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "created_at"
     actions = ["resolve", "dismiss"]
+    decisions = [
+        Decision(
+            "resolve",
+            _("Resolve"),
+            moderation.resolve_report,
+            _("Resolved the report on “%(obj)s”."),
+            help_text=_("What you did. A reporter who left an email receives this note."),
+            applies=_is_open,
+        ),
+        Decision(
+            "dismiss",
+            _("Dismiss"),
+            moderation.dismiss_report,
+            _("Dismissed the report on “%(obj)s”."),
+            applies=_is_open,
+            danger=True,
+        ),
+    ]
     # What the visitor wrote is evidence: nobody edits it; decisions go through the actions.
     fields = [
         "group",
@@ -509,14 +597,38 @@ class ReportAdmin(admin.ModelAdmin):
         "resolved_by",
         "resolved_at",
         "resolution_note",
-        "sent_at",
-        "send_attempts",
-        "last_error",
+        "delivery",
     ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("email"))
+    def delivery(self, obj):
+        """What the email step did, in words: "Email sent" when nobody was told would be a lie."""
+        if obj.sent_at is None:
+            if obj.send_attempts:
+                return _(
+                    "Not sent yet: %(n)d attempts failed (%(error)s). It is tried again every "
+                    "few minutes."
+                ) % {"n": obj.send_attempts, "error": obj.last_error}
+            return _("Being sent.")
+        when = timezone.localtime(obj.sent_at).strftime("%-d %b %Y %H:%M")
+        if obj.status == Report.Status.OPEN:
+            owners = obj.group.owners.filter(is_active=True).count()
+            if not owners:
+                return _(
+                    "No organizer to tell: nobody manages this listing yet, so no email was sent."
+                )
+            return ngettext(
+                "Sent to the listing's organizer on %(when)s.",
+                "Sent to the listing's %(n)d organizers on %(when)s.",
+                owners,
+            ) % {"n": owners, "when": when}
+        if obj.reporter_email:
+            return _("The reporter was sent the outcome on %(when)s.") % {"when": when}
+        return _("The reporter left no email address, so nobody was told the outcome.")
 
     @admin.display(description=_("details"))
     def short_details(self, obj):
@@ -632,16 +744,35 @@ class AuditEntryAdmin(admin.ModelAdmin):
 # The moderation queue -------------------------------------------------------------------------
 
 
+QUEUE_ITEMS_SHOWN = 10
+
+
 def queue_sections(user):
-    """One line per kind of work waiting: how many, the oldest, and where to do it."""
+    """One block per kind of work waiting: how many, the oldest few (each a link to the page
+    where it is decided), and the filtered list for the rest."""
+    from accounts import freshness
     from accounts.models import Claim
 
-    def section(title, queryset, perm, url, date_field):
+    def section(title, queryset, perm, url, date_field, label=str, item_url=None):
         if not user.has_perm(perm):
             return None
         count = queryset.count()
-        oldest = queryset.order_by(date_field).values_list(date_field, flat=True).first()
-        return {"title": title, "count": count, "oldest": oldest, "url": url}
+        oldest_first = (
+            list(queryset.order_by(date_field, "pk")[:QUEUE_ITEMS_SHOWN]) if count else []
+        )
+        model = queryset.model._meta
+        items = [
+            {
+                "label": label(obj),
+                "url": (item_url or reverse)(
+                    f"admin:{model.app_label}_{model.model_name}_change", args=[obj.pk]
+                ),
+                "date": getattr(obj, date_field),
+            }
+            for obj in oldest_first
+        ]
+        oldest = items[0]["date"] if items else None
+        return {"title": title, "count": count, "oldest": oldest, "url": url, "items": items}
 
     def changelist(model, query):
         return f"{reverse(f'admin:{model}_changelist')}?{query}"
@@ -649,10 +780,11 @@ def queue_sections(user):
     sections = [
         section(
             _("Claims waiting for a decision"),
-            Claim.objects.pending(),
+            Claim.objects.pending().select_related("group", "user"),
             "accounts.view_claim",
             changelist("accounts_claim", "status__exact=pending"),
             "created_at",
+            label=lambda c: f"{c.group.name} — {c.user or _('deleted account')}",
         ),
         section(
             _("New listings waiting to be published"),
@@ -663,10 +795,11 @@ def queue_sections(user):
         ),
         section(
             _("Open reports from visitors"),
-            Report.objects.open(),
+            Report.objects.open().select_related("group"),
             "groups.view_report",
             changelist("groups_report", "status__exact=open"),
             "created_at",
+            label=lambda r: f"{r.group.name}: {r.get_reason_display()}",
         ),
         section(
             _("Listings not confirmed for 12 months"),
@@ -676,8 +809,17 @@ def queue_sections(user):
             "last_confirmed",
         ),
         section(
+            _("Listings to check by hand: nobody to ask, or reminders unanswered"),
+            freshness.needing_moderators(),
+            "groups.view_supportgroup",
+            changelist("groups_supportgroup", "check=yes"),
+            "last_confirmed",
+        ),
+        section(
             _("Messages to organizers not delivered yet"),
-            ContactMessage.objects.mail_pending().filter(send_attempts__gt=0),
+            ContactMessage.objects.mail_pending()
+            .filter(send_attempts__gt=0)
+            .select_related("group"),
             "groups.view_contactmessage",
             changelist("groups_contactmessage", "sent_at__isempty=1"),
             "created_at",

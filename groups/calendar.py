@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups import schedule, tzical
+from peerdir.siteurl import site_url
 
 PRODID = "-//Peer Directory//peerdir//EN"
 DEFAULT_LENGTH = dt.timedelta(hours=1)
@@ -41,7 +42,7 @@ def _description(group, meeting):
         lines.append(_("Joining link: %(url)s") % {"url": contacts["join_url"]})
     if group.how_to_join:
         lines.append(group.how_to_join)
-    lines.append(settings.SITE_URL + group.get_absolute_url())
+    lines.append(site_url(group.get_absolute_url()))
     # Plain text: icalendar escapes commas, semicolons and newlines itself.
     return "\n".join(line.strip() for line in lines if line and line.strip())
 
@@ -75,7 +76,7 @@ def event_for(group, meeting, now=None):
     event.add("rrule", icalendar.vRecur.from_ical(rrule))
     if not group.advertises_meetings:
         event.add("status", "CANCELLED")
-    event.add("url", settings.SITE_URL + group.get_absolute_url())
+    event.add("url", site_url(group.get_absolute_url()))
     event.add("description", _description(group, meeting))
     if group.venue or group.address:
         event.add("location", ", ".join(p for p in (group.venue, group.address) if p))

@@ -127,6 +127,8 @@ def _handle(request, group, form_class, action, template, done_url):
             obj.client_hash = client
             obj.save()
             mail.deliver_on_commit(obj)
+            if isinstance(obj, Report):
+                mail.notify_moderators("report", group, obj)
     except Exception:
         ratelimit.forget(key)  # not saved: the visitor's retry must not be taken for a double
         slot.release()

@@ -1,4 +1,4 @@
-"""Email for visitors' reports and relayed messages.
+"""Email for visitors' reports and relayed messages, moderators' notices, freshness reminders.
 
 Rows are saved first; these functions send after the transaction commits. A failure is recorded
 on the row (send_attempts, last_error) and `manage.py send_pending_mail` retries it later, so a
@@ -10,11 +10,16 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.models import FreshnessReminder, ModeratorNotice
 from groups.models import ContactMessage, Report
+from peerdir.siteurl import site_url
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +33,7 @@ def _subject(text):
 
 
 def _site_url(path):
-    return f"{settings.SITE_URL}{path}"
+    return site_url(path)
 
 
 def _owner_addresses(group):
@@ -73,7 +78,50 @@ def contact_messages(message):
     ]
 
 
-BUILDERS = {Report: report_messages, ContactMessage: contact_messages}
+def moderator_addresses():
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        groups__name="Moderators", is_active=True, is_staff=True
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _notice_line(notice):
+    return {
+        "kind": notice.get_kind_display(),
+        "group": notice.group.name,
+        "url": _site_url(notice.admin_path()),
+        "created_at": notice.created_at,
+    }
+
+
+def notice_messages(notice):
+    """One mail per moderator about one new piece of work."""
+    context = {
+        "notices": [_notice_line(notice)],
+        "queue_url": _site_url(reverse("admin:moderation_queue")),
+        "site_name": settings.SITE_NAME,
+    }
+    subject = _subject(
+        _("%(kind)s: “%(group)s”") % {"kind": notice.get_kind_display(), "group": notice.group}
+    )
+    body = render_to_string("accounts/email/moderator_notice.txt", context)
+    return [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
+
+
+def reminder_messages(reminder):
+    from accounts import freshness
+
+    return freshness.reminder_messages(reminder, _owner_addresses(reminder.group))
+
+
+BUILDERS = {
+    Report: report_messages,
+    ContactMessage: contact_messages,
+    ModeratorNotice: notice_messages,
+    FreshnessReminder: reminder_messages,
+}
 
 
 def deliver(obj):
@@ -143,6 +191,70 @@ def deliver_on_commit(obj):
     transaction.on_commit(lambda: deliver(obj))
 
 
+def notify_moderators(kind, group, target=None):
+    """Record new work for moderators (in the caller's transaction) and mail them about it:
+    at once, or in the next daily digest (settings.MODERATOR_MAIL)."""
+    notice = ModeratorNotice.objects.create(kind=kind, group=group, target_id=(target or group).pk)
+    if settings.MODERATOR_MAIL == "immediate":
+        deliver_on_commit(notice)
+    return notice
+
+
+DIGEST_EVERY = timezone.timedelta(hours=23)  # an hour's slack for a daily cron that runs late
+
+
+def send_digest(now=None):
+    """The daily digest: every unsent notice in one mail per moderator, at most once a day.
+
+    Returns (sent, failed) counts of notices. Outcomes are recorded on each notice like any other
+    mail row, so a failed digest is simply tried again on the next run.
+    """
+    now = now or timezone.now()
+    pending = list(
+        ModeratorNotice.objects.mail_pending()
+        .filter(send_attempts__lt=MAX_ATTEMPTS)
+        .select_related("group")
+        .order_by("created_at", "pk")
+    )
+    if not pending:
+        return 0, 0
+    last = ModeratorNotice.objects.exclude(sent_at=None).order_by("-sent_at").first()
+    if last is not None and last.sent_at > now - DIGEST_EVERY:
+        return 0, 0
+    context = {
+        "notices": [_notice_line(n) for n in pending],
+        "queue_url": _site_url(reverse("admin:moderation_queue")),
+        "site_name": settings.SITE_NAME,
+        "digest": True,
+    }
+    subject = _subject(
+        ngettext(
+            "%(count)d new item for moderators",
+            "%(count)d new items for moderators",
+            len(pending),
+        )
+        % {"count": len(pending)}
+    )
+    body = render_to_string("accounts/email/moderator_notice.txt", context)
+    emails = [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
+    ids = [n.pk for n in pending]
+    try:
+        if emails:
+            with get_connection() as connection:
+                connection.send_messages(emails)
+    except Exception as exc:  # recorded on every notice; the next run tries the digest again
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
+        ModeratorNotice.objects.filter(pk__in=ids).update(
+            send_attempts=F("send_attempts") + 1, last_error=error
+        )
+        log.warning("moderator digest of %s notices failed", len(ids))
+        return 0, len(ids)
+    ModeratorNotice.objects.filter(pk__in=ids).update(
+        sent_at=now, send_attempts=F("send_attempts") + 1, last_error=""
+    )
+    return len(ids), 0
+
+
 def send_pending(min_age=FRESH):
     """Retry every unsent row. Rows younger than `min_age` are left to the request that made them.
 
@@ -150,7 +262,12 @@ def send_pending(min_age=FRESH):
     """
     cutoff = timezone.now() - min_age
     sent = failed = 0
-    for model in (ContactMessage, Report):
+    models = [ContactMessage, Report, FreshnessReminder]
+    if settings.MODERATOR_MAIL == "immediate":
+        models.append(ModeratorNotice)
+    else:
+        sent, failed = send_digest()
+    for model in models:
         pending = (
             model.objects.mail_pending()
             .filter(created_at__lt=cutoff, send_attempts__lt=MAX_ATTEMPTS)

@@ -72,9 +72,7 @@ def parse_weeks(text, required=False):
     text = (text or "").strip()
     if not text:
         if required:
-            raise ValueError(
-                _("Say which weeks of the month, e.g. 1 for the first, 2,4, or -1 for the last.")
-            )
+            raise ValueError(_("Choose which weeks of the month it meets, e.g. the 1st and 3rd."))
         return []
     weeks = []
     for part in text.split(","):

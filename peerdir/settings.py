@@ -5,6 +5,7 @@ values stop start-up with ImproperlyConfigured rather than running half-configur
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Where the site lives, for links in emails, calendar feeds and sitemaps.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Development without SITE_URL: links follow the host that served the request (peerdir/siteurl.py).
+SITE_URL_FROM_REQUEST = DEBUG and not os.environ.get("SITE_URL")
 SITE_NAME = os.environ.get("SITE_NAME", "Peer Directory")
 # Where visitors write to the moderators (the Contact page).
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "moderators@localhost")
@@ -108,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "peerdir.siteurl.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Counts POSTs to the login, sign-up and password pages (groups/ratelimit.py PAGE_LIMITS).
@@ -271,6 +275,8 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peer Directory <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Where people with account trouble can write (shown on sign-up, confirmation and reset pages).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL") or parseaddr(SERVER_EMAIL)[1]
 
 # django-allauth: email + password, verification mandatory, no enumeration.
 LOGIN_URL = "account_login"
@@ -300,6 +306,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Mail scanners pre-fetch links: a GET must not confirm an address, the page asks for a click.
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+
+# Moderators' mail about new claims, listings and reports: "immediate" (one mail each) or "daily"
+# (one digest a day, sent by the send_pending_mail cron job).
+MODERATOR_MAIL = os.environ.get("MODERATOR_MAIL", "immediate")
+if MODERATOR_MAIL not in ("immediate", "daily"):
+    raise ImproperlyConfigured("MODERATOR_MAIL must be 'immediate' or 'daily'.")
 
 # Security. Production values are on whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True

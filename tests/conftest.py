@@ -1,6 +1,7 @@
 """Shared test set-up: Playwright on Debian's Chromium, and the database flavour in use."""
 
 import atexit
+import importlib
 import os
 import shutil
 import tempfile
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models.signals import post_migrate
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -127,3 +129,33 @@ def _fresh_facet_cache():
     caches["facets"].clear()
     yield
     caches["facets"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _links_from_site_url(settings):
+    """Links use SITE_URL as in production; tests of development's request-host links set it."""
+    settings.SITE_URL_FROM_REQUEST = False
+
+
+def _restore_migration_data(sender, **kwargs):
+    """After a transactional test's flush, bring back what data migrations made: the Sites row
+    named after SITE_URL and the Moderators group. Without it, a test scheduled after a browser
+    test on the same xdist worker sees example.com and no Moderators group."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.sites.models import Site
+
+    if sender is not list(apps.get_app_configs())[-1]:
+        return  # once per flush, after every app's permissions exist again
+    site_migration = importlib.import_module("accounts.migrations.0003_site_from_settings")
+    site_migration.name_site(apps, None)
+    Site.objects.clear_cache()
+    moderators_migration = importlib.import_module("groups.migrations.0004_moderators_group")
+    moderators, _created = Group.objects.get_or_create(name="Moderators")
+    for app_label, codenames in moderators_migration.MODERATOR_PERMISSIONS.items():
+        moderators.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        )
+
+
+post_migrate.connect(_restore_migration_data, dispatch_uid="tests-restore-migration-data")

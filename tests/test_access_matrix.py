@@ -436,6 +436,12 @@ MATRIX = {
         post=organizer({403}, {302}, {403}, {403}),
         kwargs=lambda w: {"token": w.invitation_token},
     ),
+    # A reminder mail's signed link: works without logging in; a bad token is unknown to all.
+    "accounts:reminder": Row(
+        get=everyone({404}),
+        post=everyone({404}),
+        kwargs=lambda w: {"action": "confirm", "token": "not-a-signed-token"},
+    ),
     "accounts:delete_account": Row(
         get=organizer({200}, {200}, {200}, {200}), post=organizer({200}, {200}, {200}, {200})
     ),
@@ -578,6 +584,16 @@ MATRIX.update(
         "admin:groups_supportgroup_export_csv": Row(
             get=STAFF_ONLY, post=roles({LOGIN}, {LOGIN}, {LOGIN}, {200, 405}, {200, 405})
         ),
+        # A decision on an item's own page: POST only, for those who may change the item.
+        # Without a decision chosen nothing changes and the item's page is shown again (302).
+        **{
+            f"admin:{key.replace('.', '_')}_decide": Row(
+                get=roles({LOGIN}, {LOGIN}, {LOGIN}, {405}, {405}),
+                post=roles({LOGIN}, {LOGIN}, {LOGIN}, {302}, {302}),
+                kwargs=(lambda key: lambda w: {"object_id": w.admin_object(key).pk})(key),
+            )
+            for key in ("accounts.claim", "groups.supportgroup", "groups.report")
+        },
         "admin:auth_user_password_change": Row(
             get=roles({LOGIN}, {LOGIN}, {LOGIN}, {403}, {200}),
             post=roles({LOGIN}, {LOGIN}, {LOGIN}, {403}, {200}),

@@ -133,3 +133,83 @@ def test_organizer_pages_have_no_serious_accessibility_violations(live_server, p
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/organizer/groups/{group.slug}/edit/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_new_organizer_adds_a_second_weekly_time_in_another_zone_in_twelve_steps(live_server, page):
+    """Sign up, verify, claim, (a moderator approves), add a second weekly meeting in another
+    zone without saving first, see both on the public page. A step is a click or an opened
+    link; typing into a field is not counted (the fields typed are listed in the report)."""
+    group = make_group(name="Hearing Voices Leith", types=[make_type()])
+    make_meeting(
+        group,
+        weekday=1,
+        start_time=dt.time(19, 0),
+        end_time=dt.time(20, 30),
+        timezone="Europe/London",
+    )
+    steps = []
+
+    def step(name):
+        steps.append(name)
+
+    page.goto(live_server.url + group.get_absolute_url())
+    step("open the listing")
+    page.get_by_role("link", name=re.compile("Claim this listing")).click()
+    step("claim: sent to sign up / log in")
+    if "/signup/" not in page.url:
+        page.get_by_role("link", name=re.compile("Sign up|Create", re.I)).first.click()
+        step("choose to sign up")
+    # Not jo@: allauth allows one confirmation mail per address per 3 minutes, across tests.
+    page.fill("input[name=email]", "robin@example.org")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    step("create account")
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    step("open the mailed link")
+    page.get_by_role("button", name=re.compile("Confirm")).click()
+    step("confirm")
+
+    if "/claim/" not in page.url:
+        page.goto(live_server.url + group.get_absolute_url())
+        page.get_by_role("link", name=re.compile("Claim this listing")).click()
+        step("back to the claim")
+    page.get_by_label("Your role in the group").fill("Facilitator")
+    page.get_by_label("How can moderators check this?").fill("Ask the centre manager, Kim")
+    page.get_by_role("button", name="Send request").click()
+    step("send the claim")
+
+    services.approve_claim(Claim.objects.get(), make_moderator(), "Kim confirmed")
+    approved = next(
+        m for m in mail.outbox if m.to == ["robin@example.org"] and "/organizer/" in m.body
+    )
+    # Decided outside any request, so the mail links to SITE_URL: open its path on this server.
+    link = re.search(r"https?://\S+(/organizer/\S*)", approved.body).group(1)
+    page.goto(live_server.url + link)
+    step("open the approval mail's link")
+
+    page.get_by_role("link", name=re.compile("Edit listing")).click()
+    step("edit listing")
+    page.get_by_role("button", name="Add another time").click()
+    step("add another time")
+    block = page.locator("[data-meeting]").nth(1)
+    block.get_by_label("How often?").select_option("weekly")
+    block.get_by_label("Which day?").select_option("5")
+    block.get_by_label("Starts at").fill("10:00")
+    block.get_by_label("Ends at (optional)").fill("11:30")
+    block.get_by_label("Time zone").select_option("America/New_York")
+    expect(block.locator("[data-sentence]")).to_have_text("Saturdays, 10:00–11:30 am Eastern Time")
+    page.get_by_role("button", name="Save changes").click()
+    step("save")
+    assert page.get_by_text("Saved. Your changes are live now.").is_visible()
+
+    page.goto(live_server.url + group.get_absolute_url())
+    step("see the public page")
+    assert page.get_by_text(re.compile(r"Tuesdays, 7:00–8:30 pm UK time")).first.is_visible()
+    assert page.get_by_text(
+        re.compile(r"Saturdays, 10:00–11:30 am Eastern Time")
+    ).first.is_visible()
+    assert len(steps) <= 12, steps

@@ -93,7 +93,7 @@ def test_owner_sees_the_listing_and_its_meeting_times_in_the_form(client, owner,
     assert response.status_code == 200
     assert 'value="Hearing Voices Leith"' in html
     assert 'value="17:00"' in html
-    assert 'name="meetings-1-frequency"' in html  # one blank row to add a meeting
+    assert 'name="add_meeting"' in html  # "Add another time", no blank block to skip past
     assert f'name="version" value="{group.version}"' in html
     assert "style=" not in html
 

@@ -470,7 +470,10 @@ def listing_baseline(group, *, prefix="meetings"):
     for index, meeting_form in enumerate(formset.forms):
         for name in [*MEETING_FIELDS, "id"]:
             value = meeting_form[name].value()
-            if value not in (None, ""):
+            if isinstance(value, list):  # ticked weeks of the month: one value per tick
+                if value:
+                    data[f"{prefix}-{index}-{name}"] = [str(v) for v in value]
+            elif value not in (None, ""):
                 data[f"{prefix}-{index}-{name}"] = str(value)
     return data
 

@@ -174,7 +174,9 @@ def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
     assert report.resolved_by.email == "mod@example.org"
     assert report.resolution_note == "Updated the meeting day."
     assert report.sent_at is not None
-    (sent,) = mail.outbox  # the listing has no owners: only the follow-up
+    # The listing has no owners: besides the moderator's notice of the report, only the follow-up.
+    notice, sent = mail.outbox
+    assert notice.to == ["mod@example.org"] and "New report" in notice.subject
     assert sent.to == ["visitor@example.net"]
     assert "Updated the meeting day." in sent.body
     assert audit_actions() == [("report resolved", "mod@example.org", "Updated the meeting day.")]

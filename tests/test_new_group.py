@@ -101,7 +101,7 @@ def test_unverified_organizer_is_asked_to_verify_before_adding_a_group(client):
     client.force_login(make_user(verified=False))
     response = client.post(reverse("accounts:new_group"), new_group_data())
     assert not SupportGroup.objects.exists()
-    assert "verif" in response.content.decode().lower()
+    assert "confirm your email" in response.content.decode().lower()
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client):

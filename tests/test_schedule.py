@@ -279,9 +279,7 @@ def test_meeting_that_ends_before_it_starts_is_refused_with_a_clear_message():
 def test_monthly_meeting_without_weeks_asks_which_weeks():
     errors = clean_errors(frequency="monthly", weeks_of_month="")
     assert errors == {
-        "weeks_of_month": [
-            "Say which weeks of the month, e.g. 1 for the first, 2,4, or -1 for the last."
-        ]
+        "weeks_of_month": ["Choose which weeks of the month it meets, e.g. the 1st and 3rd."]
     }
 
 

@@ -1,0 +1,152 @@
+"""Listings stay current by themselves: reminder mails with one-purpose links, a second reminder,
+and the moderators' queue for the listings nobody answers for."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail, signing
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import freshness
+from accounts.models import FreshnessReminder, ModeratorNotice
+from groups.models import AuditEntry, SupportGroup
+from tests.factories import make_group, make_meeting, make_user
+from tests.test_admin import make_moderator
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = timezone.localdate() - dt.timedelta(days=200)
+
+
+def run():
+    call_command("send_freshness_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def links_in(message):
+    found = re.findall(r"http://127\.0\.0\.1:8000(/organizer/reminders/\S+)", message.body)
+    return dict(zip(("confirm", "update", "stopped"), found, strict=True))
+
+
+@pytest.fixture
+def owned():
+    group = make_group(
+        name="Leith Voices", owners=[make_user(email="jo@example.org")], last_confirmed=LONG_AGO
+    )
+    make_meeting(group, weekday=1, start_time=dt.time(19, 0), end_time=dt.time(20, 30))
+    return group
+
+
+def test_owners_of_a_listing_unconfirmed_for_six_months_get_one_reminder(owned):
+    make_group(owners=[make_user()], last_confirmed=timezone.localdate())  # fresh: not asked
+    run()
+    (message,) = mail.outbox
+    assert message.to == ["jo@example.org"]
+    assert "Leith Voices" in message.subject
+    assert "Tuesdays, 7:00–8:30 pm" in message.body
+    assert set(links_in(message)) == {"confirm", "update", "stopped"}
+    run()  # again the same day: nothing new
+    assert len(mail.outbox) == 1
+
+
+def test_still_meeting_link_shows_one_button_and_confirms_only_on_post(client, owned):
+    run()
+    confirm = links_in(mail.outbox[0])["confirm"]
+    page = client.get(confirm)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('type="submit"') == 1
+    assert "Yes, still meeting, nothing changed" in html
+    owned.refresh_from_db()
+    assert owned.last_confirmed == LONG_AGO  # a mail scanner's GET changes nothing
+    done = client.post(confirm)
+    assert done.status_code == 200
+    assert "marked as still meeting" in done.content.decode()
+    owned.refresh_from_db()
+    assert owned.last_confirmed == timezone.localdate()
+    assert FreshnessReminder.objects.get().answer == "confirm"
+    # Pressing again is harmless and says so.
+    assert "already done" in client.get(confirm).content.decode()
+
+
+def test_it_has_stopped_pauses_the_listing_and_tells_the_moderators(client, owned):
+    make_moderator(email="mod@example.org")
+    run()
+    stopped = links_in(mail.outbox[0])["stopped"]
+    assert "Has “Leith Voices” stopped meeting?" in client.get(stopped).content.decode()
+    client.post(stopped)
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.PAUSED
+    assert ModeratorNotice.objects.get().kind == "stopped"
+    assert AuditEntry.objects.filter(action="listing paused by its organizer").exists()
+
+
+def test_update_link_leads_to_the_edit_form_after_logging_in(client, owned):
+    run()
+    update = links_in(mail.outbox[0])["update"]
+    response = client.get(update, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert f"next=/organizer/groups/{owned.slug}/edit/" in response.redirect_chain[-1][0]
+
+
+def test_a_link_is_for_its_own_action_only_and_cannot_be_edited(client, owned):
+    run()
+    links = links_in(mail.outbox[0])
+    token = links["confirm"].rstrip("/").rsplit("/", 1)[-1]
+    assert client.post(f"/organizer/reminders/stopped/{token}/").status_code == 404
+    assert client.post(links["confirm"][:-3] + "xx/").status_code == 404
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.ACTIVE
+    assert owned.last_confirmed == LONG_AGO
+
+
+def test_a_link_expires_after_thirty_days(client, owned, monkeypatch):
+    run()
+    confirm = links_in(mail.outbox[0])["confirm"]
+    later = timezone.now().timestamp() + 31 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    response = client.post(confirm)
+    assert response.status_code == 410
+    assert "30 days" in response.content.decode()
+    owned.refresh_from_db()
+    assert owned.last_confirmed == LONG_AGO
+
+
+def test_a_second_reminder_after_two_weeks_then_the_moderators_queue(owned, client):
+    run()
+    assert freshness.needing_moderators().count() == 0
+    two_weeks = timezone.now() + dt.timedelta(days=15)
+    freshness.send_due(now=two_weeks)
+    assert len(mail.outbox) == 2
+    assert "Reminder:" in mail.outbox[1].subject
+    assert "second and last reminder" in mail.outbox[1].body
+    freshness.send_due(now=two_weeks)  # no third
+    assert len(mail.outbox) == 2
+    four_weeks = timezone.now() + dt.timedelta(days=30)
+    assert list(freshness.needing_moderators(now=four_weeks)) == [owned]
+
+
+def test_listings_nobody_manages_go_to_the_moderators_queue_not_to_anyone_by_mail(client):
+    orphan = make_group(name="Nobody's Group", last_confirmed=None)
+    run()
+    assert mail.outbox == []
+    assert list(freshness.needing_moderators()) == [orphan]
+    client.force_login(make_moderator())
+    html = client.get(reverse("admin:moderation_queue")).content.decode()
+    assert "Listings to check by hand" in html and "Nobody&#x27;s Group" in html
+
+
+def test_an_answered_round_asks_no_more(client, owned):
+    run()
+    client.post(links_in(mail.outbox[0])["confirm"])
+    freshness.send_due(now=timezone.now() + dt.timedelta(days=15))
+    assert len(mail.outbox) == 1
+
+
+def test_the_public_warning_appears_only_past_twelve_months(client):
+    recent = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=200))
+    old = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
+    assert not recent.is_stale
+    assert old.is_stale

@@ -1,0 +1,226 @@
+"""An edit form people can finish: sections, an error summary linking to each field, time zones
+chosen not typed, meeting times added without saving, plain words throughout."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.forms import MeetingForm
+from groups import timezones
+from groups.models import Meeting
+from tests.factories import make_group, make_meeting, make_region, make_type, make_user
+from tests.test_editing import form_data
+
+pytestmark = pytest.mark.django_db
+
+# Words an organizer should never meet: database, calendar-standard or moderators' terms.
+FORBIDDEN = [
+    "anchors",
+    "kind of listing",
+    "widest area",
+    "-1",
+    "rrule",
+    "iana",
+    "europe/london",
+    "slug",
+    "weeks_of_month",
+    "timezone",
+    "leave empty if not needed",
+    "save and come back",
+]
+
+
+@pytest.fixture
+def owner():
+    return make_user(name="Alex")
+
+
+@pytest.fixture
+def group(owner):
+    group = make_group(name="Leith Voices", types=[make_type()], owners=[owner])
+    make_meeting(group, weekday=1, start_time=dt.time(19, 0), end_time=dt.time(20, 30))
+    return group
+
+
+def edit(client, group, data=None):
+    url = reverse("accounts:edit", args=[group.slug])
+    return client.post(url, data) if data is not None else client.get(url)
+
+
+def visible_text(html):
+    html = re.sub(r"<(script|template|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<option\b[^>]*>[^<]*</option>", " ", html)  # zone names like "Lagos time"
+    return re.sub(r"<[^>]+>", " ", html).lower()
+
+
+def test_the_form_is_in_named_sections_with_a_link_to_each(client, owner, group):
+    client.force_login(owner)
+    html = edit(client, group).content.decode()
+    for key in ("about", "when", "join", "contact", "who"):
+        assert f'href="#section-{key}"' in html and f'id="section-{key}"' in html
+    when = html.split('id="section-when"')[1].split('id="section-join"')[0]
+    assert 'name="meetings-0-frequency"' in when  # meeting times sit in "When it meets"
+
+
+@pytest.mark.parametrize("page", ["edit", "new"])
+def test_organizer_pages_use_no_jargon(client, owner, group, page):
+    client.force_login(owner)
+    url = (
+        reverse("accounts:edit", args=[group.slug])
+        if page == "edit"
+        else reverse("accounts:new_group")
+    )
+    text = visible_text(client.get(url).content.decode())
+    # Whole words only: test data names such as "type-12" are not jargon.
+    found = [w for w in FORBIDDEN if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+    assert found == []
+
+
+def test_an_error_is_listed_at_the_top_with_a_link_to_its_field(client, owner, group):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, **{"meetings-0-timezone": "Mars/Olympus"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html.split('id="form-errors"')[1].split("</div>")[0]
+    assert 'href="#id_meetings-0-timezone"' in summary
+    assert "Meeting time 1: Time zone" in summary
+    assert "autofocus" in html.split('id="form-errors"')[1].split(">")[0]
+    assert 'id="id_meetings-0-timezone"' in html  # the link's target exists
+
+
+def test_time_zone_is_a_select_with_common_zones_first(client, owner, group):
+    client.force_login(owner)
+    html = edit(client, group).content.decode()
+    select = html.split('name="meetings-0-timezone"')[1].split("</select>")[0]
+    first_group = re.search(r'<optgroup label="([^"]+)"', select).group(1)
+    assert first_group == "North America"
+    assert '<option value="America/New_York">Eastern Time (New York)</option>' in select
+    assert "All of Africa" in select
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Eastern Time", "America/New_York"),
+        ("UK time", "Europe/London"),
+        ("pacific", "America/Los_Angeles"),
+        ("Europe/Paris", "Europe/Paris"),
+        ("New York", "America/New_York"),
+    ],
+)
+def test_common_names_for_a_zone_are_understood(client, owner, group, typed, zone):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, **{"meetings-0-timezone": typed}))
+    assert response.status_code == 302
+    assert group.meetings.get().timezone == zone
+
+
+def test_a_new_meeting_time_starts_in_the_zone_of_the_listings_region(client, owner):
+    massachusetts = make_region(name="Massachusetts", slug="massachusetts", kind="state")
+    western = make_region(name="Western Massachusetts", parent=massachusetts)
+    group = make_group(types=[make_type()], owners=[owner], region=western)
+    client.force_login(owner)
+    html = edit(client, group).content.decode()
+    select = html.split('name="meetings-0-timezone"')[1].split("</select>")[0]
+    assert '<option value="America/New_York" selected>' in select
+    assert 'data-zone-source="region"' in html
+
+
+def test_without_a_region_zone_the_page_lets_the_browser_choose(client, owner):
+    group = make_group(types=[make_type()], owners=[owner])
+    client.force_login(owner)
+    assert 'data-zone-source="site"' in edit(client, group).content.decode()
+
+
+def test_add_another_time_without_script_keeps_what_was_typed_and_saves_nothing(
+    client, owner, group
+):
+    client.force_login(owner)
+    data = form_data(group, summary="Typed but not saved", **{"meetings-0-start_time": "18:15"})
+    data["add_meeting"] = "1"
+    response = edit(client, group, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="Typed but not saved"' in html
+    assert 'value="18:15"' in html
+    assert 'name="meetings-2-frequency"' in html  # one more block than before
+    assert 'name="meetings-TOTAL_FORMS" value="3"' in html
+    assert "Some details need another look" not in html  # the blank block is not an error
+    group.refresh_from_db()
+    assert group.summary != "Typed but not saved"
+
+
+def test_a_second_weekly_time_in_another_zone_is_saved_with_the_first(client, owner, group):
+    client.force_login(owner)
+    data = form_data(
+        group,
+        **{
+            "meetings-1-frequency": "weekly",
+            "meetings-1-weekday": "5",
+            "meetings-1-start_time": "10:00",
+            "meetings-1-end_time": "11:00",
+            "meetings-1-timezone": "Eastern Time",
+        },
+    )
+    assert edit(client, group, data).status_code == 302
+    zones = sorted(group.meetings.values_list("timezone", flat=True))
+    assert zones == ["America/Los_Angeles", "America/New_York"]
+
+
+def test_weeks_of_the_month_are_ticked_in_words_and_stored_as_before(client, owner, group):
+    client.force_login(owner)
+    data = form_data(
+        group, **{"meetings-0-frequency": "monthly", "meetings-0-weeks_of_month": ["2", "last"]}
+    )
+    assert edit(client, group, data).status_code == 302
+    meeting = group.meetings.get()
+    assert meeting.weeks_of_month == "2,-1"
+    html = edit(client, group).content.decode()
+    assert re.search(r'value="last"[^>]*checked|checked[^>]*value="last"', html)
+    assert "The second and last Tuesday of the month, 7:00–8:30 pm" in html
+
+
+def test_each_meeting_time_reads_as_a_sentence(client, owner, group):
+    client.force_login(owner)
+    html = edit(client, group).content.decode()
+    assert "Tuesdays, 7:00–8:30 pm Pacific Time" in html
+
+
+def test_a_monthly_meeting_without_weeks_says_so_in_words():
+    form = MeetingForm(
+        data={"frequency": "monthly", "weekday": "1", "timezone": "Europe/London"},
+        instance=Meeting(group=make_group()),
+    )
+    assert not form.is_valid()
+    assert form.errors["weeks_of_month"] == [
+        "Choose which weeks of the month it meets, e.g. the 1st and 3rd."
+    ]
+
+
+def test_places_are_named_with_what_they_are_in(client, owner, group):
+    canada = make_region(name="Canada", slug="canada", kind="country")
+    ontario = make_region(name="Ontario", slug="ontario", kind="state", parent=canada)
+    make_region(name="Hamilton", parent=ontario)
+    client.force_login(owner)
+    html = edit(client, group).content.decode()
+    region = html.split('name="region"')[1].split("</select>")[0]
+    assert '<optgroup label="Canada">' in region
+    assert ">Hamilton, Ontario, Canada</option>" in region
+
+
+def test_zone_names_module_understands_what_people_say():
+    assert timezones.resolve("Eastern Time") == "America/New_York"
+    assert timezones.resolve("uk time") == "Europe/London"
+    assert timezones.resolve("Atlantis") is None
+    assert timezones.option_label("Europe/London") == "UK time (London)"
+
+
+def test_an_error_on_ticked_weeks_links_to_the_first_box(client, owner, group):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, **{"meetings-0-frequency": "monthly"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_meetings-0-weeks_of_month_0"' in html
+    assert 'id="id_meetings-0-weeks_of_month_0"' in html
