@@ -259,6 +259,53 @@ def test_seed_listings_quote_rather_than_copy_the_documents_words():
     assert problems == [], "\n".join(problems)
 
 
+# Notes about our data, not words for a visitor (issue #17, item 7): what a visitor can do or
+# what is known is said instead ("No contact details are known yet.").
+INTERNAL_NOTES = (
+    "we do not have",
+    "which we do not have",
+    "our copy",
+    ".txt",
+    "the listing is active",
+)
+
+
+def public_text(fields):
+    """Every piece of text a visitor can read about a seed row: its claims and the excerpt shown
+    under "About this listing"."""
+    texts = [v for v in claims(fields).values() if isinstance(v, str)]
+    return texts + [fields.get("source_excerpt", "")]
+
+
+def internal_notes(label, fields):
+    return [
+        f"{label}: {note!r} in {text!r}"
+        for text in public_text(fields)
+        for note in INTERNAL_NOTES
+        if note in text.lower()
+    ]
+
+
+@pytest.mark.django_db(False)
+def test_no_seed_listing_or_organisation_speaks_of_our_data_instead_of_to_the_visitor():
+    problems = []
+    for row in fixture_rows("listings.json") + fixture_rows("organizations.json"):
+        problems += internal_notes(f"{row['model']} {row['pk']}", row["fields"])
+    assert problems == [], "\n".join(problems)
+    # The check reads the text a visitor reads.
+    assert internal_notes("x", {"how_to_join": "An email address we do not have."})
+    assert internal_notes("x", {"source_excerpt": "From 000_38e6eaa1bcffabc5.txt"})
+
+
+def test_seed_pages_say_what_a_visitor_can_do_not_what_our_files_lack(seed, client):
+    for obj in list(SupportGroup.objects.all()) + list(Organization.objects.all()):
+        page = client.get(obj.get_absolute_url()).content.decode().lower()
+        assert not [note for note in INTERNAL_NOTES if note in page], obj.slug
+    forum = SupportGroup.objects.get(slug="north-east-mad-studies-forum")
+    page = client.get(forum.get_absolute_url()).content.decode()
+    assert "the source names Victoria Armstrong as the contact" in page
+
+
 @needs_sources
 @pytest.mark.django_db(False)
 def test_the_provenance_check_catches_an_unbacked_claim_and_a_misquote():
