@@ -196,6 +196,16 @@ def test_without_a_link_the_box_offers_the_next_best_way(client, listing):
     assert "Ask the organizers how to join" in detail(client, listing)
 
 
+def test_with_no_way_to_reach_the_group_the_box_gives_the_listings_own_words_once(client, listing):
+    listing.join_url, listing.host = "", None
+    listing.how_to_join = "No contact details are known yet."
+    listing.save()
+    box = detail(client, listing).split('<section class="join-box"', 1)[1].split("</section>")[0]
+    assert "No contact details are known yet." in box
+    # Not said twice in other words just above it.
+    assert "Ask the organizers how to join" not in box
+
+
 def test_the_listing_shows_times_in_the_visitors_zone_first(client, listing):
     html = detail(client, listing, tz="Europe/London")
     assert re.search(
