@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Claim
+from accounts.places import FindError, find_region, place_labels, region_label
 from groups import timezones
 from groups.models import Meeting, Region, RegionTree, SupportGroup
 
@@ -74,12 +75,6 @@ def _listing_formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return model_field.formfield(**kwargs)
-
-
-class LongSelect(forms.Select):
-    """A select with hundreds of options (time zones, places), rendered in one template loop."""
-
-    template_name = "accounts/widgets/select.html"
 
 
 # The edit form in short sections, in the order an organizer thinks about the group. Meeting
@@ -147,7 +142,8 @@ LISTING_LABELS = {
 }
 LISTING_HELP = {
     "region": _(
-        "Type a town or area to jump to it. Online only? Choose the country or area it is for."
+        "Start typing the town, area or country and choose it from the list, e.g. “Hamilton, "
+        "Ontario, Canada”. Online only? Choose the country or area it is for."
     ),
     "how_to_join": _("Keep it in step with the meeting times above: they are shown next to it."),
     "service_area": _("For example “US and Canada”."),
@@ -161,49 +157,71 @@ STATUS_WORDS = {
 }
 
 
-def region_label(region, tree):
-    """'Hamilton, Ontario, Canada': the place and what it is in, without continents."""
-    chain = [
-        r
-        for r in reversed(tree.ancestors(region.pk))
-        if r.kind not in (Region.Kind.WORLD, Region.Kind.CONTINENT) or r.pk == region.pk
-    ]
-    return ", ".join(r.name for r in chain)
+class PlaceInput(forms.TextInput):
+    """A text box with every place's full name offered as the organizer types (a <datalist>:
+    the browser filters it, with or without script)."""
+
+    template_name = "accounts/widgets/place_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.places = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id', name)}_places"
+        context["widget"]["attrs"]["list"] = list_id
+        context["widget"]["list_id"] = list_id
+        context["widget"]["places"] = self.places
+        return context
 
 
-def region_choices(tree):
-    """Places grouped by country, each named with what it is in; wider areas first."""
-    wide, by_country = [], {}
-    for region in tree.by_id.values():
-        if region.kind in (Region.Kind.WORLD, Region.Kind.CONTINENT):
-            wide.append((region.pk, region.name))
-            continue
-        country = next(
-            (r for r in tree.ancestors(region.pk) if r.kind == Region.Kind.COUNTRY), region
-        )
-        by_country.setdefault(country.name, []).append((region.pk, region_label(region, tree)))
-    choices = [("", _("Choose a place"))]
-    if wide:
-        choices.append((_("Wider areas"), sorted(wide, key=lambda c: c[1])))
-    for country in sorted(by_country):
-        choices.append((country, sorted(by_country[country], key=lambda c: c[1])))
-    return choices
+class RegionField(forms.Field):
+    """The listing's place, typed or picked by its full name: "Hamilton, Ontario, Canada"."""
 
-
-class RegionField(forms.TypedChoiceField):
-    widget = LongSelect
+    widget = PlaceInput
 
     def __init__(self, tree, **kwargs):
         self.tree = tree
-        super().__init__(
-            choices=region_choices(tree),
-            coerce=lambda pk: tree.by_id[int(pk)],
-            empty_value=None,
-            **kwargs,
-        )
+        super().__init__(**kwargs)
+        self.widget.places = place_labels(tree)
 
     def prepare_value(self, value):
-        return getattr(value, "pk", value)
+        if isinstance(value, Region):
+            return region_label(value, self.tree)
+        if isinstance(value, int) or isinstance(value, str) and value.isdigit():
+            region = self.tree.by_id.get(int(value))
+            return region_label(region, self.tree) if region else str(value)
+        return value
+
+    def has_changed(self, initial, data):
+        try:
+            data = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        return getattr(initial, "pk", initial) != getattr(data, "pk", data)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            return find_region(value, self.tree)
+        except FindError as error:
+            if error.kind == "ambiguous":
+                message = _("More than one place is called “%(typed)s”. Which one: %(places)s?")
+            elif error.suggestions:
+                message = _("We do not know “%(typed)s”. Did you mean: %(places)s?")
+            else:
+                message = _(
+                    "We do not know “%(typed)s”. Choose a place from the list, or the "
+                    "country if the town is not there."
+                )
+            raise forms.ValidationError(
+                message,
+                code=error.kind,
+                params={"typed": value[:80], "places": "; ".join(error.suggestions)},
+            ) from None
 
 
 class ListingForm(forms.ModelForm):

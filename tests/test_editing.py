@@ -229,7 +229,7 @@ def test_unknown_region_id_is_a_form_error_not_a_crash(client, owner, group):
     client.force_login(owner)
     response = client.post(edit_url(group), form_data(group, region="999999"))
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "We do not know “999999”." in response.content.decode()
 
 
 def test_still_meeting_sets_last_confirmed_to_today_in_one_click(client, owner, group):

@@ -199,15 +199,113 @@ def test_a_monthly_meeting_without_weeks_says_so_in_words():
     ]
 
 
-def test_places_are_named_with_what_they_are_in(client, owner, group):
+@pytest.fixture
+def places():
     canada = make_region(name="Canada", slug="canada", kind="country")
     ontario = make_region(name="Ontario", slug="ontario", kind="state", parent=canada)
-    make_region(name="Hamilton", parent=ontario)
+    uk = make_region(name="United Kingdom", slug="uk", kind="country")
+    scotland = make_region(name="Scotland", slug="scotland", kind="state", parent=uk)
+    return {
+        "hamilton-on": make_region(name="Hamilton", parent=ontario),
+        "hamilton-sc": make_region(name="Hamilton", parent=scotland),
+        "toronto": make_region(name="Toronto", parent=ontario),
+        "ontario": ontario,
+    }
+
+
+def region_box(html):
+    return html.split('name="region"')[0].rsplit("<input", 1)[1] + html.split('name="region"')[1]
+
+
+def test_the_place_is_a_text_box_offering_every_place_by_its_full_name(
+    client, owner, group, places
+):
+    group.region = places["toronto"]
+    group.save()
     client.force_login(owner)
     html = edit(client, group).content.decode()
-    region = html.split('name="region"')[1].split("</select>")[0]
-    assert '<optgroup label="Canada">' in region
-    assert ">Hamilton, Ontario, Canada</option>" in region
+    box = region_box(html).split("</datalist>")[0]
+    assert 'value="Toronto, Ontario, Canada"' in box.split("<datalist")[0]  # what it is now
+    assert 'list="id_region_places"' in box
+    assert '<datalist id="id_region_places">' in box
+    assert '<option value="Hamilton, Ontario, Canada">' in box
+    assert '<option value="Hamilton, Scotland, United Kingdom">' in box
+    assert '<label for="id_region">Where is it?' in html
+    assert "Hamilton, Ontario, Canada" in html.split('id="id_region_helptext"')[1]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Hamilton, Ontario, Canada",
+        "  hamilton ,ontario,  CANADA ",
+        "Hamilton, Ontario",
+    ],
+)
+def test_a_place_typed_by_its_name_is_saved_as_that_region(client, owner, group, places, typed):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, region=typed))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.region == places["hamilton-on"]
+
+
+def test_a_name_only_one_place_has_is_enough(client, owner, group, places):
+    client.force_login(owner)
+    assert edit(client, group, form_data(group, region="toronto")).status_code == 302
+    group.refresh_from_db()
+    assert group.region == places["toronto"]
+
+
+def test_a_name_two_places_share_asks_which_one_and_saves_nothing(client, owner, group, places):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, region="Hamilton", summary="Changed"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        "More than one place is called “Hamilton”. Which one: Hamilton, Ontario, Canada; "
+        "Hamilton, Scotland, United Kingdom?"
+    ) in html
+    assert 'href="#id_region"' in html  # the error summary links to the box
+    assert 'value="Hamilton"' in region_box(html)  # what they typed is kept
+    group.refresh_from_db()
+    assert group.summary != "Changed"
+
+
+def test_a_misspelt_place_gets_close_matches_not_a_crash(client, owner, group, places):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, region="Hamiltn"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "We do not know “Hamiltn”. Did you mean: " in html
+    assert "Hamilton, Ontario, Canada" in html.split("We do not know")[1].split("?")[0]
+
+
+def test_a_place_we_have_nothing_like_says_to_choose_the_country(client, owner, group, places):
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, region="Xyzzyqwv"))
+    assert response.status_code == 400
+    assert "or the country if the town is not there" in response.content.decode()
+
+
+def test_leaving_the_place_empty_clears_it(client, owner, group, places):
+    group.region = places["toronto"]
+    group.save()
+    client.force_login(owner)
+    assert edit(client, group, form_data(group, region="")).status_code == 302
+    group.refresh_from_db()
+    assert group.region is None
+
+
+def test_an_unchanged_place_posted_as_shown_is_not_a_change(owner, group, places):
+    from accounts.forms import ListingForm
+
+    group.region = places["hamilton-sc"]
+    group.save()
+    form = ListingForm(form_data(group), instance=group)
+    assert form.is_valid(), form.errors
+    assert "region" not in form.changed_data
+    assert form.cleaned_data["region"] == places["hamilton-sc"]
 
 
 def test_zone_names_module_understands_what_people_say():
