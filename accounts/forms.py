@@ -350,6 +350,13 @@ class WeeksField(forms.MultipleChoiceField):
                     weeks.append("last" if part == "-1" else part)
         return weeks
 
+    def has_changed(self, initial, data):
+        # A blank value ("", as the stored form posts it) is no weeks, not a change.
+        try:
+            return set(self.to_python(data)) != set(self.to_python(initial or []))
+        except forms.ValidationError:
+            return True
+
 
 FREQUENCY_WORDS = {
     Meeting.Frequency.WEEKLY: _("Every week"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import freshness, services
+from accounts import freshness, services, timewords
 from accounts.forms import (
     ClaimForm,
     DeleteAccountForm,
@@ -93,8 +93,11 @@ def withdraw_claim(request, pk):
 # Editing --------------------------------------------------------------------------------------
 
 
-def _listing_page(request, template, group, form, formset, status=200, adding=False):
+def _listing_page(
+    request, template, group, form, formset, status=200, adding=False, text_to_check=()
+):
     context = {
+        "text_to_check": text_to_check,
         "group": group,
         "form": form,
         "formset": formset,
@@ -139,12 +142,21 @@ def _add_meeting_page(request, template, group):
     return _listing_page(request, template, group, form, formset, adding=True)
 
 
+# The query flag that brings an organizer back to the form to look at their "how to join" words.
+TEXT_CHECK = "how_to_join"
+
+
 @login_required
 def edit(request, slug):
     group = get_group_for_owner(request, slug, allow_moderators=True)
     if request.method != "POST":
         form = ListingForm(instance=group)
-        return _listing_page(request, "accounts/edit.html", group, form, meeting_formset(group))
+        # Back from a save that changed the times: ask about words that may now contradict them.
+        check = request.GET.get("check") == TEXT_CHECK
+        text = timewords.sentences_about_times(group.how_to_join) if check else []
+        return _listing_page(
+            request, "accounts/edit.html", group, form, meeting_formset(group), text_to_check=text
+        )
 
     if "add_meeting" in request.POST:
         return _add_meeting_page(request, "accounts/edit.html", group)
@@ -154,11 +166,16 @@ def edit(request, slug):
     valid = formset.is_valid() and valid
     expected = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
     if valid:
+        # Before saving: a saved formset no longer knows what changed.
+        times_changed = formset.has_changed() and "how_to_join" not in form.changed_data
         try:
             services.save_listing(group, form, formset, request.user, expected)
         except services.EditConflict:
             return _conflict(request, group, form, formset)
         messages.success(request, _("Saved. Your changes are live now."))
+        if times_changed and timewords.sentences_about_times(group.how_to_join):
+            url = reverse("accounts:edit", args=[group.slug])
+            return redirect(f"{url}?check={TEXT_CHECK}#text-check")
         return redirect("accounts:dashboard")
     if expected is not None and expected != group.version:
         return _conflict(request, group, form, formset)
