@@ -210,6 +210,11 @@ class RegionField(forms.Field):
         except FindError as error:
             if error.kind == "ambiguous":
                 message = _("More than one place is called “%(typed)s”. Which one: %(places)s?")
+            elif error.kind == "inside":
+                message = _(
+                    "“%(typed)s” is not on our list of places. It is in “%(places)s”: choose "
+                    "that, or another place from the list."
+                )
             elif error.suggestions:
                 message = _("We do not know “%(typed)s”. Did you mean: %(places)s?")
             else:

@@ -3,14 +3,15 @@
 The edit form offers every region's full name in a <datalist> (the browser filters it as they
 type, with or without script) and reads back whatever was typed: the full name, a name that is
 unique ("Hamilton"), the start of a full name ("Hamilton, Ontario"), or a region's number (posts
-from the older select). Anything else is a FindError that names the closest places.
+from the older select). Anything else is a FindError that names the closest places, or the
+region a town we do not list is in (from the visitors' gazetteer, groups/places.py).
 """
 
 import difflib
 import re
 
 from groups.models import Region
-from groups.places import fold
+from groups.places import fold, gazetteer
 
 # How many close places an error names: enough to spot the right one, short enough to read.
 SUGGESTIONS = 5
@@ -47,7 +48,7 @@ def _key(text):
 class FindError(Exception):
     def __init__(self, kind, suggestions=()):
         super().__init__(kind)
-        self.kind = kind  # "ambiguous" or "unknown"
+        self.kind = kind  # "ambiguous", "inside" (a town in one of our regions) or "unknown"
         self.suggestions = list(suggestions)
 
 
@@ -72,6 +73,11 @@ def find_region(text, tree):
         return starts[0][2]
     if starts:
         raise FindError("ambiguous", sorted(label for _k, label, _r in starts)[:SUGGESTIONS])
+    # A town we have no region for ("Glasgow"): the region it is in is the answer.
+    city = gazetteer().cities.get(tuple(wanted.split(", ")[0].replace("-", " ").split()))
+    inside = gazetteer().containing(city, tree) if city else None
+    if inside is not None:
+        raise FindError("inside", [region_label(inside, tree)])
     by_key = {key: label for key, label, _r in labelled}
     close = [label for key, label, _r in labelled if wanted and wanted in key.split(", ")[0]] + [
         by_key[key] for key in difflib.get_close_matches(wanted, by_key, n=SUGGESTIONS)

@@ -322,3 +322,15 @@ def test_an_error_on_ticked_weeks_links_to_the_first_box(client, owner, group):
     html = response.content.decode()
     assert 'href="#id_meetings-0-weeks_of_month_0"' in html
     assert 'id="id_meetings-0-weeks_of_month_0"' in html
+
+
+def test_a_town_we_do_not_list_is_answered_with_the_region_it_is_in(client, owner, group):
+    uk = make_region(name="United Kingdom", slug="uk", kind="country")
+    make_region(name="Scotland", slug="scotland", kind="state", parent=uk)
+    client.force_login(owner)
+    response = edit(client, group, form_data(group, region="Glasgow"))
+    assert response.status_code == 400
+    assert (
+        "“Glasgow” is not on our list of places. It is in “Scotland, United Kingdom”"
+        in response.content.decode()
+    )
