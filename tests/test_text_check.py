@@ -12,8 +12,9 @@ from tests.test_editing import form_data
 
 pytestmark = pytest.mark.django_db
 
+# As the seed listings put it when their source gave no times.
 OLD_WORDS = (
-    "Ring the bell at the side door. The source gives no day, time, street address or contact."
+    "Ring the bell at the side door. No day, time, street address or contact details are known."
 )
 
 
@@ -54,7 +55,7 @@ def test_changing_a_time_asks_about_words_that_speak_of_times(client, owner, gro
     assert "Do your words still match the new times?" in text
     assert "“Anything people should know before they come (optional)” still says" in text
     # The sentence about times is quoted; the one about the door is not.
-    assert "<blockquote><p>The source gives no day, time, street address or contact.</p>" in text
+    assert "<blockquote><p>No day, time, street address or contact details are known.</p>" in text
     assert "Ring the bell" not in text
     assert 'href="#id_how_to_join"' in text
     assert 'id="id_how_to_join"' in response.content.decode()  # the link has a target
@@ -127,6 +128,7 @@ def test_the_question_is_only_for_the_listings_owners(client, group):
         "It meets bi-monthly at the seminar room.",
         "Held weekly, and once a month online.",
         "The source gives no meeting times, place, link or contact details.",
+        "No meeting times, place, link or contact details are known yet.",
         "The date and time of the first meeting are yet to be decided.",
         "Come along on a Sat. morning.",
         "Every other week we go for a walk.",
