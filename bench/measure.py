@@ -116,6 +116,13 @@ def prepare(folder):
     sample_ids = rng.sample(ids, min(500, len(ids)))
     slugs = list(SupportGroup.objects.filter(id__in=sample_ids).values_list("slug", flat=True))
     rng.shuffle(slugs)
+    calendar_slugs = set(
+        SupportGroup.objects.filter(id__in=sample_ids)
+        .advertising_meetings()
+        .filter(meetings__start_time__isnull=False)
+        .values_list("slug", flat=True)
+    )
+    calendar_slugs = [s for s in slugs if s in calendar_slugs]
     pages = max(1, total // 20)
     types = list(GroupType.objects.values_list("slug", flat=True))
     continents = list(
@@ -146,7 +153,8 @@ def prepare(folder):
             for _ in range(250)
         ],
         "group": [reverse("groups:detail", args=[slug]) for slug in slugs],
-        "calendar": [u for u in (url_or_none("groups:calendar", s) for s in slugs) if u],
+        # Only the calendars a group page links to (it meets, with times): an empty one is a 404.
+        "calendar": [u for u in (url_or_none("groups:calendar", s) for s in calendar_slugs) if u],
         # The admin shows 100 rows a page and counts pages from 0.
         "admin": [
             f"/admin/groups/supportgroup/?p={page_of(max(1, min(total // 100, 250))) - 1}"
