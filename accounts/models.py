@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groups.models import MailDelivery, MailQuerySet
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -195,12 +197,7 @@ class ModeratorNoticeKind(models.TextChoices):
     STOPPED = "stopped", _("Organizer says the group stopped")
 
 
-class MailRowQuerySet(models.QuerySet):
-    def mail_pending(self):
-        return self.filter(sent_at__isnull=True)
-
-
-class ModeratorNotice(models.Model):
+class ModeratorNotice(MailDelivery):
     """Work for moderators, mailed to the Moderators group at once or in a daily digest."""
 
     Kind = ModeratorNoticeKind
@@ -215,11 +212,8 @@ class ModeratorNotice(models.Model):
     # The claim or report it is about (the listing itself for new and stopped listings).
     target_id = models.PositiveBigIntegerField(_("item"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
-    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
-    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
 
-    objects = MailRowQuerySet.as_manager()
+    objects = MailQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -243,7 +237,7 @@ class ModeratorNotice(models.Model):
         return reverse(f"admin:{model}_change", args=[self.target_id])
 
 
-class FreshnessReminder(models.Model):
+class FreshnessReminder(MailDelivery):
     """A mail asking a listing's organizers whether the group still meets as listed.
 
     Answered when an organizer confirms, updates or stops the listing after it was sent; the
@@ -260,11 +254,8 @@ class FreshnessReminder(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answer = models.CharField(_("answer"), max_length=10, blank=True)
-    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
-    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
-    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
 
-    objects = MailRowQuerySet.as_manager()
+    objects = MailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

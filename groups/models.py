@@ -663,7 +663,24 @@ class ReportStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class ReportQuerySet(models.QuerySet):
+class MailQuerySet(models.QuerySet):
+    def mail_pending(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class MailDelivery(models.Model):
+    """A row that is mailed: saved first, then sent, and retried by `send_pending_mail` until it
+    goes (groups/mail.py), so no failure is lost."""
+
+    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReportQuerySet(MailQuerySet):
     def open(self):
         return self.filter(status=ReportStatus.OPEN)
 
@@ -678,11 +695,8 @@ class ReportQuerySet(models.QuerySet):
             .order_by("-created_at", "-id")
         )
 
-    def mail_pending(self):
-        return self.filter(sent_at__isnull=True)
 
-
-class Report(models.Model):
+class Report(MailDelivery):
     """A visitor's report of a problem with a listing, or a suggested change. No account needed.
 
     `sent_at`/`send_attempts`/`last_error` track the email the report's current state calls for:
@@ -717,9 +731,6 @@ class Report(models.Model):
     resolution_note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     client_hash = models.CharField(_("client"), max_length=64, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
-    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
-    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -737,15 +748,12 @@ class Report(models.Model):
         return f"{self.group}: {self.get_reason_display()}"
 
 
-class ContactMessageQuerySet(models.QuerySet):
-    def mail_pending(self):
-        return self.filter(sent_at__isnull=True)
-
+class ContactMessageQuerySet(MailQuerySet):
     def expired(self, now=None):
         return self.filter(created_at__lt=(now or timezone.now()) - ContactMessage.KEEP_FOR)
 
 
-class ContactMessage(models.Model):
+class ContactMessage(MailDelivery):
     """A visitor's message relayed by email to a listing's owners; deleted after KEEP_FOR."""
 
     KEEP_FOR = timezone.timedelta(days=30)
@@ -762,9 +770,6 @@ class ContactMessage(models.Model):
     body = models.TextField(_("message"), validators=[MaxLengthValidator(BODY_MAX)])
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     client_hash = models.CharField(_("client"), max_length=64, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
-    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
-    last_error = models.CharField(_("last email error"), max_length=300, blank=True)
 
     objects = ContactMessageQuerySet.as_manager()
 
