@@ -48,12 +48,13 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Start building the directory index before the first request needs it (groups/index.py).
+    """Start building the directory index before the first request needs it
+    (groups/directory/process.py).
     A failure is logged and the first list request builds it instead."""
     try:
-        from groups import index, search
+        from groups.directory import process, search
 
-        index.warm_up()
+        process.warm_up()
         search.warm_up()  # the gazetteer and the vocabulary search reads queries with
     except Exception:  # never keep a worker from starting
         worker.log.exception("directory index warm-up failed")

@@ -32,7 +32,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -333,7 +332,7 @@ def first_after_change(rounds=3):
     from django.test import override_settings
 
     from groups import generation
-    from groups import index as directory_index
+    from groups.directory import process
 
     client = Client(HTTP_HOST="127.0.0.1")
     found = []
@@ -341,8 +340,8 @@ def first_after_change(rounds=3):
         for page in range(1, rounds + 1):
             generation.bump()
             elapsed, queries, status = _timed_get(client, f"{reverse('groups:list')}?page={page}")
-            directory_index.wait_for_rebuild()
-            rebuild = round(directory_index._current.built_in, 2)
+            process.wait_for_rebuild()
+            rebuild = round(process.current().built_in, 2)
             found.append(
                 {"ms": elapsed, "queries": queries, "status": status, "rebuild_s": rebuild}
             )
@@ -355,8 +354,8 @@ def first_after_change(rounds=3):
 def first_search():
     """Searches never asked before: what the index keeps of earlier searches and of their words
     is forgotten before each, so every word's matches come from PostgreSQL."""
-    from groups import index as directory_index
     from groups import places, vocabulary
+    from groups.directory import process
 
     client = Client(HTTP_HOST="127.0.0.1")
     _timed_get(client, reverse("groups:list"))  # the index is loaded
@@ -364,7 +363,7 @@ def first_search():
     vocabulary.current()
     found = {}
     for words in FIRST_SEARCHES:
-        directory_index._current._searches.clear()
+        process.current().forget_searches()
         url = f"{reverse('groups:list')}?q={words.replace(' ', '+')}"
         elapsed, queries, status = _timed_get(client, url)
         total = re.search(r"([\d,]+) groups? found", client.get(url).content.decode())
@@ -380,11 +379,10 @@ def first_search():
 
 def page_breakdown(rounds=40):
     """Where a computed search page's time goes: SQL (every statement, timed at the cursor),
-    reading the query and ranking (groups.search), facet counts (the index), the page's rows
-    and prefetches (ORM, SQL excluded), the template; warm (the search asked before) and
+    reading the query and ranking (groups/directory/search.py), facet counts (the index), the
+    page's cards (ORM, SQL excluded), the template; warm (the search asked before) and
     first-seen (the index's remembered searches and words forgotten first)."""
-    from groups import filters, search, views
-    from groups import index as directory_index
+    from groups.directory import directory, process, search, views
 
     spent, stack = {}, []
 
@@ -412,8 +410,8 @@ def page_breakdown(rounds=40):
     patches = [
         (search, "read_query"),
         (search, "index_search"),
-        (filters.Directory, "facet_counts"),
-        (views, "_results_page"),
+        (directory.Directory, "counts"),
+        (views, "cards_for"),
         (views, "render"),
     ]
     originals = [(owner, name, getattr(owner, name)) for owner, name in patches]
@@ -429,7 +427,7 @@ def page_breakdown(rounds=40):
                 for i in range(rounds):
                     words = SEARCH_MIX[i % len(SEARCH_MIX)]
                     if forget:
-                        directory_index._current._searches.clear()
+                        process.current().forget_searches()
                     else:
                         client.get(url, {"q": words})  # seen before
                     spent.clear()
@@ -470,9 +468,7 @@ def _list_queries_by_page():
     counts = {}
     for page in sorted({1, 2, last // 2 or 1, last}):
         url = f"{reverse('groups:list')}?page={page}"
-        # Cold: the facets cache emptied (only the SQL path uses it: with the directory index
-        # the counts are bit operations, so cold and warm ask the same).
-        caches["facets"].clear()
+        # Every count is a bit operation on the index: cold and warm ask the same.
         for state in ("cold", "warm"):
             with CaptureQueriesContext(connection) as captured:
                 fetch(client, url)
@@ -918,8 +914,8 @@ def report(folder):
             ("sql", "SQL (every statement, at the cursor)"),
             ("read_query", "reading the query (vocabulary, synonyms, places)"),
             ("index_search", "matching and ranking in the index (SQL excluded)"),
-            ("facet_counts", "facet counts from the index"),
-            ("_results_page", "the page's rows and prefetches (ORM, SQL excluded)"),
+            ("counts", "facet counts from the index"),
+            ("cards_for", "the page's cards: rows, types, meetings (ORM, SQL excluded)"),
             ("render", "the template"),
             ("other", "the rest (middleware, URL state, facet block context)"),
         ]

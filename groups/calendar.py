@@ -15,6 +15,7 @@ import datetime as dt
 
 import icalendar
 from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotFound
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,3 +157,16 @@ def add_links(group, meeting, now=None):
         "google": f"https://calendar.google.com/calendar/render?{google}",
         "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
     }
+
+
+def response(body, filename):
+    """The calendar `build()` made, or a 404 with a sentence when it has no event."""
+    if body is None:
+        # An empty VCALENDAR is invalid (RFC 5545) and some clients then keep the old copy.
+        return HttpResponseNotFound(
+            _("None of these groups has regular meeting times that a calendar can show."),
+            content_type="text/plain; charset=utf-8",
+        )
+    answer = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    answer["Content-Disposition"] = f'inline; filename="{filename}"'
+    return answer

@@ -7,24 +7,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from groups import schedule
-
-
-def set_prefetched(instance, name, objects):
-    """Give `instance.<name>.all()` these objects without a query, as prefetch_related would."""
-    queryset = getattr(instance, name).get_queryset()
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    # The cache name of a many-to-many or reverse foreign key is its accessor's name.
-    instance._prefetched_objects_cache[name] = queryset
 
 
 def choices_check(field, choices_cls, name):
@@ -68,6 +57,10 @@ class Attendance(models.TextChoices):
     ONLINE = "online", _("Online")
     PHONE = "phone", _("By phone")
     HYBRID = "hybrid", _("In person and online")
+
+
+# Groups one can join from elsewhere: the filters read their times in the visitor's zone.
+REMOTE = (Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID)
 
 
 class Status(models.TextChoices):
@@ -251,6 +244,19 @@ class Organization(models.Model):
         return web_url(self.website)
 
 
+def status_rank():
+    """0 for an active group, then unconfirmed, forming, paused, the rest: the default order."""
+    return Case(
+        When(status=Status.ACTIVE, then=Value(0)),
+        # Listed like an active group, after the ones a source says are running.
+        When(status=Status.UNCONFIRMED, then=Value(1)),
+        When(status=Status.FORMING, then=Value(2)),
+        When(status=Status.PAUSED, then=Value(3)),
+        default=Value(4),
+        output_field=models.IntegerField(),
+    )
+
+
 class SupportGroupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(moderation=SupportGroup.Moderation.PUBLISHED)
@@ -261,6 +267,11 @@ class SupportGroupQuerySet(models.QuerySet):
 
     def in_region(self, region_ids):
         return self.filter(region_id__in=region_ids)
+
+    def in_default_order(self):
+        """The directory's order without a sort: running groups first, then by name. The
+        directory index numbers listings in this order (groups/directory/index.py)."""
+        return self.order_by(status_rank(), "name", "pk")
 
     def visible_to(self, user):
         """What a person may open: published listings, plus (signed in) those they submitted or own.
@@ -486,10 +497,11 @@ class SupportGroup(models.Model):
     @property
     def accepts_messages(self):
         """Visitors write through the site (groups:contact): it has owners and no public email."""
-        if self.email and self.email_public:
-            return False
-        # .all() so a page that prefetched ownerships (the listing page) asks no further query.
-        return bool(self.ownerships.all())
+        return self.takes_messages(has_owners=self.ownerships.exists())
+
+    def takes_messages(self, has_owners):
+        """`accepts_messages` for a page that already knows whether the listing has owners."""
+        return has_owners and not (self.email and self.email_public)
 
 
 class Ownership(models.Model):

@@ -11,7 +11,7 @@ Never kept:
 - pages for anyone with a session or a messages cookie (signed-in people, flash messages);
 - pages of a search (`q`): search words are not kept, even hashed with their results;
 - anything but a 200, or a response that sets a cookie or used a CSRF token;
-- a list page answered from a directory index older than the data (see groups/index.py).
+- a list page answered from a directory index older than the data (see groups/directory/process.py).
 
 Two levels: this process's memory ("pages"), then files shared by the workers of the machine
 ("pages_shared"), so each page is computed once per machine, not once per worker. A kept page

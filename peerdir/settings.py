@@ -183,13 +183,6 @@ CACHES = {
         # counts is far beyond anything but an attack the limits themselves slow down.
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     },
-    # Per process: directory facet counts and home page counts (groups/filters.py), a minute or
-    # five old at most. Keys are sha256 hashes, never search words in clear.
-    "facets": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "peerdir-facets",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
     # Per process: whole public pages for anonymous visitors (groups/pagecache.py), under keys
     # that include the directory generation. At most ~500 pages (~20 MB) per worker.
     "pages": {
@@ -208,10 +201,9 @@ CACHES = {
 # Off by default in development, where a template edit should show on the next reload.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "60"))
 
-# The in-memory directory index (groups/index.py): facet counts and result pages without SQL
-# aggregation. After a change each process rebuilds it in the background, at most this often
-# (about a second of work at 100,000 listings), answering from the previous one meanwhile.
-DIRECTORY_INDEX = env_bool("DIRECTORY_INDEX", default=True)
+# The in-memory directory index answers every count and page of results (groups/directory/).
+# After a change each process rebuilds it in the background, at most this often (about a
+# second of work at 100,000 listings), answering from the previous one meanwhile.
 DIRECTORY_INDEX_REBUILD_SECONDS = float(os.environ.get("DIRECTORY_INDEX_REBUILD_SECONDS", "5"))
 # Each process reads the directory generation at most this often (and after its own writes):
 # changes made by other processes reach it within this many seconds (groups/generation.py).

@@ -109,7 +109,7 @@ def _page_cache_as_in_production(settings):
 def _generation_read_on_every_request(settings):
     """Production reads the directory generation at most once a second per process; tests read
     it on every request, so pinned query counts do not depend on how fast a test runs. The
-    remembered generation has its own tests (tests/test_directory_index.py)."""
+    remembered generation has its own tests (tests/test_generation.py)."""
     settings.DIRECTORY_GENERATION_TTL = 0
 
 
@@ -119,16 +119,6 @@ def _index_rebuilt_at_once(settings):
     is rebuilt whenever the generation moved (tests of the throttle set it themselves). The
     index itself is NOT cleared between tests: it must notice every change by its generation."""
     settings.DIRECTORY_INDEX_REBUILD_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
-def _fresh_facet_cache():
-    """Facet and home counts are cached per process; each test starts from an empty cache."""
-    from django.core.cache import caches
-
-    caches["facets"].clear()
-    yield
-    caches["facets"].clear()
 
 
 @pytest.fixture(autouse=True)

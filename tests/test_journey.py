@@ -62,11 +62,7 @@ def get(client, **params):
     return response
 
 
-@pytest.mark.parametrize("use_index", [True, False])
-def test_a_country_lists_groups_filed_at_the_wider_region_that_contains_it(
-    client, places, settings, use_index
-):
-    settings.DIRECTORY_INDEX = use_index
+def test_a_country_lists_groups_filed_at_the_wider_region_that_contains_it(client, places):
     response = get(client, region="united-states")
     results, anyone = sections(response)
     assert results == {"Boston Voices Circle", "Parents support group (US and Canada)"}
@@ -308,8 +304,7 @@ def test_pages_for_a_signed_in_person_are_not_compressed(client):
     assert "Content-Encoding" not in response
 
 
-def test_by_default_the_next_meeting_from_now_comes_first(client, places, settings):
-    settings.DIRECTORY_INDEX = False
+def test_by_default_the_next_meeting_from_now_comes_first(client, places):
     monday_9am_boston = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC)
     with unittest.mock.patch("django.utils.timezone.now", return_value=monday_9am_boston):
         html = get(client).content.decode()

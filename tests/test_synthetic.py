@@ -5,13 +5,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bench import synthetic
+from groups.directory.search import search
 from groups.models import GroupType, Meeting, Region, SupportGroup
-from groups.search import (
-    FTS_INDEX,
-    TRIGRAM_INDEX,
-    refresh_search_document,
-    search,
-)
+from groups.search import FTS_INDEX, TRIGRAM_INDEX, refresh_search_document
 from groups.vocabulary import vocabulary_words
 from tests.factories import make_group
 

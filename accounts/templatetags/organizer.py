@@ -4,12 +4,11 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def listing_role(context, group):
+def listing_role(context, owner_ids):
     """'owner' for the listing's organizers, 'unowned' when nobody manages it, else ''.
 
-    Reads group.ownerships.all(): no query when the page prefetched them, else one.
+    `owner_ids`: the ids of the listing's owners, which the listing page has already read.
     """
-    owner_ids = {ownership.user_id for ownership in group.ownerships.all()}
     user = context.get("user")
     if user is not None and user.is_authenticated and user.pk in owner_ids:
         return "owner"

@@ -5,8 +5,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from groups.directory.search import search
 from groups.models import SupportGroup
-from groups.search import FTS_INDEX, refresh_search_document, search
+from groups.search import FTS_INDEX, refresh_search_document
 from groups.vocabulary import remember_words, vocabulary_words
 from tests.factories import make_group, make_organization, make_region_tree, make_type
 
