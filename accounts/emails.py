@@ -1,34 +1,59 @@
-"""Mail to organizers, sent only once the decision it reports is safely in the database."""
+"""What the mails to organizers about claims and invitations say.
 
-import logging
+These only build messages; groups.mail sends them after commit, records a failure on the row
+and retries it (send_pending_mail), like every other mail on the site.
+"""
+
+import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from accounts.models import Claim, Invitation
 from peerdir.siteurl import site_url
 
-logger = logging.getLogger(__name__)
 
-
-def send_after_commit(template, context, to, log_ref=""):
-    """Render templates/accounts/email/<template>_subject.txt and _body.txt; send after commit.
-
-    A mail failure is logged (without the address) and swallowed: the decision that called for
-    the mail is already committed and must not be lost or reported as failed.
-    """
-    if not to:
-        return
+def _message(template, context, to):
+    """templates/accounts/email/<template>_subject.txt and _body.txt, to one address."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": site_url(), **context}
     subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
     body = render_to_string(f"accounts/email/{template}_body.txt", context)
+    return EmailMessage(subject, body, to=[to])
 
-    def deliver():
-        try:
-            send_mail(subject, body, None, [to])
-        except Exception:
-            logger.exception("Could not send %s mail (%s)", template, log_ref)
 
-    transaction.on_commit(deliver)
+def claim_messages(claim):
+    """The decision, to the organizer who asked (nobody once their account is deleted)."""
+    if claim.status not in (Claim.Status.APPROVED, Claim.Status.REJECTED) or claim.user is None:
+        return []
+    return [_message(f"claim_{claim.status}", {"claim": claim}, claim.user.email)]
+
+
+def invitation_messages(invitation):
+    """The link to the invitee: with the token the inviting request made (`raw_token`), or a
+    new one on a retry.
+
+    Only the token's hash is stored, so a retry cannot rebuild the link that failed to go: it
+    replaces the hash. Had the failed attempt in fact been delivered, its link stops working and
+    this newer mail carries the one that does.
+    """
+    if not invitation.is_usable():
+        return []
+    token = getattr(invitation, "raw_token", None)
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        invitation.token_hash = Invitation.hash_token(token)
+        Invitation.objects.filter(pk=invitation.pk).update(token_hash=invitation.token_hash)
+    context = {
+        "invitation": invitation,
+        # The inviter may have left the site before a retry.
+        "inviter": (
+            invitation.invited_by.get_full_name() if invitation.invited_by else _("An organizer")
+        ),
+        "accept_url": site_url(reverse("accounts:accept_invitation", args=[token])),
+        "valid_days": Invitation.VALID_FOR.days,
+    }
+    return [_message("invitation", context, invitation.email)]

@@ -153,7 +153,7 @@ def send_due(now=None):
         for group in queryset.order_by("pk").iterator(chunk_size=200):
             reminder = FreshnessReminder.objects.create(group=group, number=number, created_at=now)
             counts[number] += 1
-            if not mail.deliver(reminder):
+            if mail.deliver(reminder) is False:
                 failed += 1  # recorded on the row; send_pending_mail tries again
     return counts[1], counts[2], failed
 

@@ -67,13 +67,25 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(MailQuerySet):
+    due_field = "decided_at"
+
     def pending(self):
         return self.filter(status=ClaimStatus.PENDING)
 
+    def mail_pending(self):
+        # Only a decision calls for a mail; a pending or withdrawn claim has none to send.
+        return (
+            super().mail_pending().filter(status__in=[ClaimStatus.APPROVED, ClaimStatus.REJECTED])
+        )
 
-class Claim(models.Model):
-    """An organizer's request to manage a listing, decided by a moderator."""
+
+class Claim(MailDelivery):
+    """An organizer's request to manage a listing, decided by a moderator.
+
+    `sent_at`/`send_attempts`/`last_error` track the one mail a claim calls for: the decision,
+    approved or rejected, to the organizer. A claim is decided once (services._lock_pending).
+    """
 
     Status = ClaimStatus
 
@@ -134,14 +146,17 @@ class Claim(models.Model):
         return f"{self.user or _('deleted account')} → {self.group}"
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(MailQuerySet):
     def usable(self, now=None):
         now = now or timezone.now()
         return self.filter(accepted_at__isnull=True, created_at__gte=now - Invitation.VALID_FOR)
 
 
-class Invitation(models.Model):
-    """An owner's invitation to a co-organizer. Only a hash of the emailed token is stored."""
+class Invitation(MailDelivery):
+    """An owner's invitation to a co-organizer. Only a hash of the emailed token is stored.
+
+    `sent_at`/`send_attempts`/`last_error` track its one mail, the link to the invitee.
+    """
 
     VALID_FOR = timezone.timedelta(days=14)
 

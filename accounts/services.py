@@ -1,16 +1,13 @@
 """Organizer workflows: each one function, called explicitly from a view or the admin."""
 
-import logging
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.emails import send_after_commit
 from accounts.models import Claim, Invitation
 from groups import audit, mail
 from groups.models import Meeting, Ownership, SupportGroup
@@ -18,9 +15,6 @@ from groups.search import refresh_search_document
 from groups.versions import EditConflict, next_version
 
 __all__ = ["EditConflict"]  # raised by save_listing; views catch it from here
-from peerdir.siteurl import site_url
-
-logger = logging.getLogger(__name__)
 
 
 class ClaimAlreadyDecided(ValueError):
@@ -91,10 +85,7 @@ def approve_claim(claim, moderator, reason=""):
         if claim.user_id:
             Ownership.objects.get_or_create(group=claim.group, user_id=claim.user_id)
         audit.record(moderator, "claim approved", claim.group, reason)
-        if claim.user_id:
-            send_after_commit(
-                "claim_approved", {"claim": claim}, claim.user.email, f"claim {claim.pk}"
-            )
+        mail.deliver_on_commit(claim)
     return claim
 
 
@@ -111,10 +102,7 @@ def reject_claim(claim, moderator, reason):
         claim.decision_reason = reason
         claim.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         audit.record(moderator, "claim rejected", claim.group, reason)
-        if claim.user_id:
-            send_after_commit(
-                "claim_rejected", {"claim": claim}, claim.user.email, f"claim {claim.pk}"
-            )
+        mail.deliver_on_commit(claim)
     return claim
 
 
@@ -254,17 +242,8 @@ def invite_co_organizer(group, inviter, email):
             invited_by=inviter,
         )
         audit.record(inviter, "co-organizer invited", group)
-        send_after_commit(
-            "invitation",
-            {
-                "invitation": invitation,
-                "inviter": inviter.get_full_name(),
-                "accept_url": site_url(reverse("accounts:accept_invitation", args=[token])),
-                "valid_days": Invitation.VALID_FOR.days,
-            },
-            invitation.email,
-            f"invitation {invitation.pk}",
-        )
+        invitation.raw_token = token  # for the first mail only: never stored
+        mail.deliver_on_commit(invitation)
     return invitation, token
 
 

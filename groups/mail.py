@@ -1,8 +1,10 @@
-"""Email for visitors' reports and relayed messages, moderators' notices, freshness reminders.
+"""Email for visitors' reports and relayed messages, moderators' notices, freshness reminders,
+claim decisions and co-organizer invitations: one policy for all of them.
 
 Rows are saved first; these functions send after the transaction commits. A failure is recorded
 on the row (send_attempts, last_error) and `manage.py send_pending_mail` retries it later, so a
-mail outage loses nothing. Log lines name rows by id, never by email address or content.
+mail outage loses nothing. A sender first takes the row (sending_since), so no row is sent twice.
+Log lines name rows by id, never by email address or content.
 """
 
 import logging
@@ -10,14 +12,15 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import FreshnessReminder, ModeratorNotice
+from accounts import emails as account_emails
+from accounts.models import Claim, FreshnessReminder, Invitation, ModeratorNotice
 from groups.models import ContactMessage, Report
 from peerdir.siteurl import site_url
 
@@ -25,6 +28,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
 FRESH = timezone.timedelta(minutes=1)
+# A sender that took a row and died (killed mid-send) holds it this long, far past any send's
+# EMAIL_TIMEOUT; then the next retry takes it.
+LEASE = timezone.timedelta(minutes=15)
 ERROR_LENGTH = 300
 
 
@@ -121,16 +127,42 @@ BUILDERS = {
     ContactMessage: contact_messages,
     ModeratorNotice: notice_messages,
     FreshnessReminder: reminder_messages,
+    Claim: account_emails.claim_messages,
+    Invitation: account_emails.invitation_messages,
 }
 
 
-def deliver(obj):
-    """Send what `obj` (a Report or ContactMessage) calls for; record the outcome on the row.
+def _unheld(now):
+    return Q(sending_since__isnull=True) | Q(sending_since__lt=now - LEASE)
 
-    Returns True when sent (or nothing needed sending). On a failure midway, a retry sends all
-    of the row's emails again: a duplicate is better than a lost message.
+
+def _take(model, pk):
+    """Take an unsent row for this sender, or None when it is sent or another sender has it.
+
+    One conditional UPDATE, atomic on PostgreSQL and SQLite alike: of two senders (the request
+    and a cron run, or two cron runs) exactly one matches. The time it returns is the sender's
+    hold on the row: the outcome is recorded only while it still holds it.
+    """
+    now = timezone.now()
+    taken = model.objects.filter(_unheld(now), pk=pk, sent_at__isnull=True).update(
+        sending_since=now
+    )
+    return now if taken else None
+
+
+def deliver(obj):
+    """Send what the mailed row `obj` calls for; record the outcome on the row.
+
+    Returns True when sent (or nothing needed sending), False when it failed (recorded; a retry
+    will try again), None when there was nothing to do: already sent, or another sender has it.
+    On a failure midway, a retry sends all of the row's emails again: a duplicate is better than
+    a lost message.
     """
     model = type(obj)
+    held = _take(model, obj.pk)
+    if held is None:
+        return None
+    mine = model.objects.filter(pk=obj.pk, sending_since=held)
     try:
         emails = BUILDERS[model](obj)
         if emails:
@@ -138,16 +170,14 @@ def deliver(obj):
                 connection.send_messages(emails)
     except Exception as exc:  # any backend error: record it and let the retry command try again
         error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-        model.objects.filter(pk=obj.pk).update(
-            send_attempts=obj.send_attempts + 1, last_error=error
-        )
+        mine.update(send_attempts=F("send_attempts") + 1, last_error=error, sending_since=None)
         obj.send_attempts += 1
         obj.last_error = error
         log.warning("mail for %s %s failed (attempt %s)", model.__name__, obj.pk, obj.send_attempts)
         return False
     now = timezone.now()
-    model.objects.filter(pk=obj.pk).update(
-        sent_at=now, send_attempts=obj.send_attempts + 1, last_error=""
+    mine.update(
+        sent_at=now, send_attempts=F("send_attempts") + 1, last_error="", sending_since=None
     )
     obj.sent_at, obj.send_attempts, obj.last_error = now, obj.send_attempts + 1, ""
     return True
@@ -221,6 +251,15 @@ def send_digest(now=None):
     last = ModeratorNotice.objects.exclude(sent_at=None).order_by("-sent_at").first()
     if last is not None and last.sent_at > now - DIGEST_EVERY:
         return 0, 0
+    # Taken like any mailed row (_take), all at once: a digest run at the same time gets none.
+    held = timezone.now()
+    ModeratorNotice.objects.filter(
+        _unheld(held), pk__in=[n.pk for n in pending], sent_at__isnull=True
+    ).update(sending_since=held)
+    ids = set(ModeratorNotice.objects.filter(sending_since=held).values_list("pk", flat=True))
+    pending = [n for n in pending if n.pk in ids]
+    if not pending:
+        return 0, 0
     context = {
         "notices": [_notice_line(n) for n in pending],
         "queue_url": _site_url(reverse("admin:moderation_queue")),
@@ -237,20 +276,18 @@ def send_digest(now=None):
     )
     body = render_to_string("accounts/email/moderator_notice.txt", context)
     emails = [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
-    ids = [n.pk for n in pending]
+    mine = ModeratorNotice.objects.filter(pk__in=ids, sending_since=held)
     try:
         if emails:
             with get_connection() as connection:
                 connection.send_messages(emails)
     except Exception as exc:  # recorded on every notice; the next run tries the digest again
         error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-        ModeratorNotice.objects.filter(pk__in=ids).update(
-            send_attempts=F("send_attempts") + 1, last_error=error
-        )
+        mine.update(send_attempts=F("send_attempts") + 1, last_error=error, sending_since=None)
         log.warning("moderator digest of %s notices failed", len(ids))
         return 0, len(ids)
-    ModeratorNotice.objects.filter(pk__in=ids).update(
-        sent_at=now, send_attempts=F("send_attempts") + 1, last_error=""
+    mine.update(
+        sent_at=now, send_attempts=F("send_attempts") + 1, last_error="", sending_since=None
     )
     return len(ids), 0
 
@@ -262,21 +299,22 @@ def send_pending(min_age=FRESH):
     """
     cutoff = timezone.now() - min_age
     sent = failed = 0
-    models = [ContactMessage, Report, FreshnessReminder]
+    models = [ContactMessage, Report, FreshnessReminder, Claim, Invitation]
     if settings.MODERATOR_MAIL == "immediate":
         models.append(ModeratorNotice)
     else:
         sent, failed = send_digest()
     for model in models:
         pending = (
-            model.objects.mail_pending()
-            .filter(created_at__lt=cutoff, send_attempts__lt=MAX_ATTEMPTS)
+            model.objects.mail_due(cutoff)
+            .filter(send_attempts__lt=MAX_ATTEMPTS)
             .select_related("group")
             .order_by("pk")
         )
         for obj in pending.iterator(chunk_size=100):
-            if deliver(obj):
+            outcome = deliver(obj)
+            if outcome:
                 sent += 1
-            else:
+            elif outcome is False:
                 failed += 1
     return sent, failed

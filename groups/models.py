@@ -676,20 +676,37 @@ class ReportStatus(models.TextChoices):
 
 
 class MailQuerySet(models.QuerySet):
+    # When the row's mail became due: send_pending_mail leaves younger rows to the request
+    # that made them.
+    due_field = "created_at"
+
     def mail_pending(self):
         return self.filter(sent_at__isnull=True)
+
+    def mail_due(self, before):
+        return self.mail_pending().filter(**{f"{self.due_field}__lt": before})
 
 
 class MailDelivery(models.Model):
     """A row that is mailed: saved first, then sent, and retried by `send_pending_mail` until it
     goes (groups/mail.py), so no failure is lost."""
 
+    MAIL_FIELDS = ["sent_at", "send_attempts", "last_error", "sending_since"]
+
     sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
     last_error = models.CharField(_("last email error"), max_length=300, blank=True)
+    # Set by the one sender that took the row (groups.mail.deliver), so a request and a cron
+    # run, or two cron runs, never both send it.
+    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
+
+    def mail_again(self):
+        """The row now calls for a new email: unsent, untried, and let go by any sender still
+        busy with the old one (its outcome is then not recorded over the new one's)."""
+        self.sent_at, self.send_attempts, self.last_error, self.sending_since = None, 0, "", None
 
 
 class ReportQuerySet(MailQuerySet):

@@ -73,18 +73,14 @@ def close_report(report, moderator, status, note=""):
         report.resolved_at = timezone.now()
         report.resolution_note = note or ""
         # The row now calls for a different email: the follow-up to the reporter (if any).
-        report.sent_at = None
-        report.send_attempts = 0
-        report.last_error = ""
+        report.mail_again()
         report.save(
             update_fields=[
                 "status",
                 "resolved_by",
                 "resolved_at",
                 "resolution_note",
-                "sent_at",
-                "send_attempts",
-                "last_error",
+                *Report.MAIL_FIELDS,
             ]
         )
         audit.record(moderator, f"report {status}", report, note)

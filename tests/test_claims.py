@@ -1,11 +1,17 @@
 """Claiming a listing: the organizer's request, and the moderator's decision through the services."""
 
+import datetime as dt
+import io
+import logging
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
-from accounts.models import Claim
+from accounts.models import Claim, Invitation
 from groups.models import AuditEntry, Ownership
 from tests.factories import make_claim, make_group, make_moderator, make_user
 
@@ -132,22 +138,130 @@ def test_approval_email_is_sent_only_after_the_decision_is_committed(
     assert len(callbacks) == 1
 
 
-def test_a_mail_failure_does_not_undo_the_decision(django_capture_on_commit_callbacks, settings):
-    settings.EMAIL_BACKEND = "tests.test_claims.BrokenBackend"
-    claim = make_claim()
-    with django_capture_on_commit_callbacks(execute=True):
+@pytest.fixture
+def smtp_down(monkeypatch):
+    """The mail server refuses every send until the test calls `monkeypatch.undo()`."""
+
+    def refuse(self, messages):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+
+
+def retry_later(model):
+    """Age the rows past send_pending_mail's grace for the request that made them, and run it."""
+    model.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    if model is Claim:
+        model.objects.exclude(decided_at=None).update(
+            decided_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+    call_command("send_pending_mail", stdout=io.StringIO())
+
+
+def test_a_mail_failure_keeps_the_decision_and_records_the_failure_on_the_claim(
+    django_capture_on_commit_callbacks, smtp_down, caplog
+):
+    claim = make_claim(user=make_user(email="kim@example.org"))
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         services.reject_claim(claim, make_moderator(), "We could not check this")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.REJECTED
     assert claim.decision_reason == "We could not check this"
+    assert (claim.sent_at, claim.send_attempts) == (None, 1)
+    assert claim.last_error == "OSError: SMTP down"
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert f"Claim {claim.pk} failed" in logged
+    assert "kim@example.org" not in logged and "could not check" not in logged
 
 
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
+def test_send_pending_mail_sends_a_failed_decision_exactly_once(
+    django_capture_on_commit_callbacks, smtp_down, monkeypatch
+):
+    claim = make_claim(user=make_user(email="kim@example.org"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_claim(claim, make_moderator(), "Checked with the centre")
+    assert mail.outbox == []
+    monkeypatch.undo()  # the mail server is back
 
-    def send_messages(self, messages):
-        raise OSError("SMTP down")
+    retry_later(Claim)
+    claim.refresh_from_db()
+    assert claim.sent_at is not None and claim.send_attempts == 2 and claim.last_error == ""
+    (sent,) = mail.outbox
+    assert sent.to == ["kim@example.org"]
+    assert sent.subject == f"[Peer Directory] You can now edit “{claim.group.name}”"
+    assert "Checked with the centre" in sent.body
+
+    retry_later(Claim)
+    assert len(mail.outbox) == 1  # a sent decision is never sent again
+
+
+def test_send_pending_mail_leaves_undecided_claims_alone():
+    make_claim()
+    services.withdraw_claim(make_claim())
+    retry_later(Claim)
+    assert mail.outbox == []
+    assert not Claim.objects.exclude(sent_at=None).exists()
+
+
+def test_a_decision_mailed_after_commit_is_not_sent_again_by_a_retry(
+    django_capture_on_commit_callbacks,
+):
+    from groups import mail as group_mail
+
+    claim = make_claim()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_claim(claim, make_moderator())
+    assert len(mail.outbox) == 1
+    claim.sent_at = None  # a copy loaded before the send, handed to a retry
+    assert group_mail.deliver(claim) is None
+    retry_later(Claim)
+    assert len(mail.outbox) == 1
+
+
+def test_two_retries_at_once_send_a_decision_once(
+    django_capture_on_commit_callbacks, smtp_down, monkeypatch
+):
+    """While one run is sending, a second run (cron started again, another server) sends
+    nothing: it finds the claim taken."""
+    from groups import mail as group_mail
+
+    claim = make_claim()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_claim(claim, make_moderator())
+    monkeypatch.undo()
+    Claim.objects.update(decided_at=timezone.now() - dt.timedelta(minutes=5))
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    second_run = []
+    real_send = EmailBackend.send_messages
+
+    def send_while_another_run_starts(self, messages):
+        if not second_run:
+            second_run.append(group_mail.send_pending())
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_while_another_run_starts)
+    assert group_mail.send_pending() == (1, 0)
+    assert second_run == [(0, 0)]
+    assert len(mail.outbox) == 1
+
+
+def test_a_sender_that_died_mid_send_lets_a_later_retry_send_it(
+    django_capture_on_commit_callbacks, smtp_down, monkeypatch
+):
+    from groups import mail as group_mail
+
+    claim = make_claim()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_claim(claim, make_moderator())
+    monkeypatch.undo()
+    Claim.objects.update(sending_since=timezone.now())  # taken, and its sender killed
+    retry_later(Claim)
+    assert mail.outbox == []
+    Claim.objects.update(sending_since=timezone.now() - group_mail.LEASE)
+    retry_later(Claim)
+    assert len(mail.outbox) == 1
 
 
 def test_rejecting_needs_a_reason_and_tells_the_organizer(django_capture_on_commit_callbacks):
@@ -210,6 +324,39 @@ def test_owner_invites_a_co_organizer_who_accepts_with_that_email(
     assert Ownership.objects.filter(group=group, user=friend).exists()
     # The link works once.
     assert client.post(path).status_code == 404
+
+
+def test_an_smtp_failure_on_an_invitation_keeps_it_and_the_retry_mails_a_working_link(
+    client, django_capture_on_commit_callbacks, smtp_down, monkeypatch
+):
+    owner = make_user()
+    group = make_group(owners=[owner])
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:invite", args=[group.slug]), {"email": "friend@example.org"}
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.sent_at, invitation.send_attempts) == (None, 1)
+    assert invitation.last_error == "OSError: SMTP down"
+    monkeypatch.undo()
+
+    retry_later(Invitation)
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None and invitation.send_attempts == 2
+    (sent,) = mail.outbox
+    assert sent.to == ["friend@example.org"]
+    assert sent.subject == f"[Peer Directory] You are invited to help run “{group.name}”"
+    assert f"{owner.get_full_name()} invites you" in sent.body
+    path = sent.body[sent.body.index("/organizer/invitations/") :].split()[0]
+    friend = make_user(email="friend@example.org")
+    client.force_login(friend)
+    assert client.post(path).status_code == 302
+    assert Ownership.objects.filter(group=group, user=friend).exists()
+
+    retry_later(Invitation)
+    assert len(mail.outbox) == 1
 
 
 def test_invitation_cannot_be_accepted_with_another_email(client):
@@ -285,3 +432,34 @@ def test_database_refuses_an_unknown_claim_status():
     claim = make_claim()
     with pytest.raises(IntegrityError):
         Claim.objects.filter(pk=claim.pk).update(status="maybe")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decisions_and_invitations_from_before_the_upgrade_are_not_mailed_again():
+    """They were mailed then (or their failure only logged): a retry now would mail months-old
+    decisions, and an invitation's new link would replace the one its invitee already has."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    group, user = make_group(), make_user()
+    before = [("accounts", "0004_moderator_notices_and_reminders")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    decided = timezone.now() - dt.timedelta(days=90)
+    fields = {"group_id": group.pk, "role": "Host", "evidence": "Ask Jo", "created_at": decided}
+    old.get_model("accounts", "Claim").objects.create(
+        user_id=user.pk, status="approved", decided_at=decided, **fields
+    )
+    old.get_model("accounts", "Claim").objects.create(status="pending", **fields)
+    old.get_model("accounts", "Invitation").objects.create(
+        group_id=group.pk, email="friend@example.org", token_hash="h", created_at=decided
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Claim.objects.get(status="approved").sent_at == decided
+    assert Claim.objects.get(status="pending").sent_at is None
+    assert Invitation.objects.get().sent_at == decided
+    call_command("send_pending_mail", stdout=io.StringIO())
+    assert mail.outbox == []

@@ -97,6 +97,25 @@ def test_daily_digest_sends_one_mail_with_every_item_once_a_day(moderators, sett
     assert group_mail.send_digest(now=tomorrow) == (1, 0)
 
 
+def test_a_digest_started_while_another_is_sending_sends_nothing(moderators, settings, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    settings.MODERATOR_MAIL = "daily"
+    group_mail.notify_moderators("listing", make_group(name="Group One"))
+    second_run = []
+    real_send = EmailBackend.send_messages
+
+    def send_while_another_run_starts(self, messages):
+        if not second_run:
+            second_run.append(group_mail.send_digest())
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_while_another_run_starts)
+    assert group_mail.send_digest() == (1, 0)
+    assert second_run == [(0, 0)]
+    assert len(to_moderators()) == 2  # one digest to each of the two moderators
+
+
 def test_only_active_staff_in_the_moderators_group_are_mailed(
     moderators, django_capture_on_commit_callbacks
 ):

@@ -111,6 +111,35 @@ def test_a_mail_failure_keeps_the_report_and_the_retry_command_sends_it(
     assert [m.to for m in mail.outbox] == [["owner@example.org"]]
 
 
+def test_a_report_closed_while_its_owners_notice_is_being_sent_still_tells_the_reporter(
+    monkeypatch,
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from groups import mail as group_mail
+    from groups import moderation
+    from tests.factories import make_moderator
+
+    group = make_group(owners=[make_user(email="owner@example.org")])
+    report = Report.objects.create(group=group, reason="other", reporter_email="v@example.org")
+    real_send = EmailBackend.send_messages
+
+    def close_meanwhile(self, messages):
+        if messages[0].to == ["owner@example.org"]:
+            moderation.resolve_report(report, make_moderator(), "Fixed the times")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", close_meanwhile)
+    group_mail.deliver(report)
+    report.refresh_from_db()
+    assert report.sent_at is None  # the owners' notice is not taken for the follow-up
+
+    Report.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    call_command("send_pending_mail", stdout=open("/dev/null", "w"))
+    assert [m.to for m in mail.outbox] == [["owner@example.org"], ["v@example.org"]]
+    assert "Fixed the times" in mail.outbox[1].body
+
+
 def test_filled_honeypot_gets_the_same_confirmation_but_nothing_is_saved(client):
     group = make_group()
     response = client.post(report_url(group), valid(homepage="http://spam.example"))

@@ -1,15 +1,22 @@
 """Simultaneous posts on PostgreSQL: three identical new listings make one; twelve reports with
-three left in the window let three through."""
+three left in the window let three through. Simultaneous mail retries send each mail once."""
 
+import datetime as dt
 import threading
+import time
 
 import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Claim, Invitation
+from groups import mail as group_mail
 from groups.models import Report, SupportGroup
-from tests.factories import make_group, make_type, make_user
+from tests.factories import make_claim, make_group, make_type, make_user
 from tests.test_reports import report_url, valid
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -70,3 +77,27 @@ def test_twelve_parallel_reports_with_three_left_let_three_through():
     )
     assert sorted(statuses) == [302] * 3 + [429] * 9
     assert Report.objects.count() == 5
+
+
+def test_four_simultaneous_retries_send_each_decision_and_invitation_once(monkeypatch):
+    earlier = timezone.now() - dt.timedelta(minutes=10)
+    for n in range(4):
+        make_claim(status=Claim.Status.APPROVED, decided_at=earlier, created_at=earlier)
+        Invitation.objects.create(
+            group=make_group(), email=f"friend{n}@example.org", token_hash=f"h{n}"
+        )
+    Invitation.objects.update(created_at=earlier)
+    real_send = EmailBackend.send_messages
+
+    def slow_send(self, messages):
+        time.sleep(0.05)  # a real SMTP round trip: the runs overlap
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
+    results = at_once(4, lambda n: group_mail.send_pending())
+    assert sum(sent for sent, _failed in results) == 8
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [c.user.email for c in Claim.objects.all()] + [f"friend{n}@example.org" for n in range(4)]
+    )
+    assert not Claim.objects.mail_pending().exists()
+    assert not Invitation.objects.mail_pending().exists()

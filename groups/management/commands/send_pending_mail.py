@@ -1,4 +1,5 @@
-"""Retry emails for reports and contact messages that could not be sent at the time.
+"""Retry the emails (reports, contact messages, moderators' notices, freshness reminders, claim
+decisions, invitations) that could not be sent at the time.
 
 Run from cron every few minutes: `*/5 * * * * manage.py send_pending_mail`.
 """
@@ -9,7 +10,7 @@ from groups import mail
 
 
 class Command(BaseCommand):
-    help = "Send the emails of reports and contact messages that are still unsent."
+    help = "Send the emails that are still unsent (reports, messages, claims, invitations…)."
 
     def handle(self, *args, **options):
         sent, failed = mail.send_pending()
