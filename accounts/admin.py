@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Claim, Invitation, User
-from groups.admin import PrivateLookupsMixin
+from groups.admin import PrivateLookupsMixin, sent_when, unsent_mail
 from groups.admin_decisions import Decision, ObjectDecisionsMixin
 
 
@@ -76,11 +76,24 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
         "decided_by",
         "decided_at",
         "decision_reason",
+        "delivery",
     ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("email"))
+    def delivery(self, obj):
+        """The decision's email, in words (like a report's): whether the organizer has it."""
+        if obj.status not in (Claim.Status.APPROVED, Claim.Status.REJECTED):
+            return _("None yet: the organizer is emailed the decision.")
+        unsent = unsent_mail(obj)
+        if unsent is not None:
+            return unsent
+        if obj.user_id is None:
+            return _("The organizer's account was deleted.")
+        return _("The organizer was emailed the decision on %(when)s.") % {"when": sent_when(obj)}
 
     def decision_context(self, request, obj):
         others = (
@@ -137,7 +150,18 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
 class InvitationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     # Staff who list invitations never narrow down a token's hash from the URL.
     private_fields = ("token_hash",)
-    list_display = ["group", "email", "created_at", "accepted_at"]
+    list_display = ["group", "email", "created_at", "accepted_at", "sent_at", "send_attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["group", "invited_by"]
-    exclude = ["token_hash"]
+    # Delivery is the mail code's record: shown in words, never edited.
+    exclude = ["token_hash", "sent_at", "send_attempts", "last_error"]
+    readonly_fields = ["delivery"]
     list_select_related = ["group"]
+
+    @admin.display(description=_("email"))
+    def delivery(self, obj):
+        if obj.pk is None:
+            return "—"
+        return unsent_mail(obj) or _("The invitation was emailed on %(when)s.") % {
+            "when": sent_when(obj)
+        }

@@ -558,6 +558,21 @@ class OrganizationAdmin(admin.ModelAdmin):
 # Reports and messages -------------------------------------------------------------------------
 
 
+def unsent_mail(obj):
+    """What a mailed row's admin page says while its email has not gone (None once it has)."""
+    if obj.sent_at is not None:
+        return None
+    if obj.send_attempts:
+        return _(
+            "Not sent yet: %(n)d attempts failed (%(error)s). It is tried again every few minutes."
+        ) % {"n": obj.send_attempts, "error": obj.last_error}
+    return _("Being sent.")
+
+
+def sent_when(obj):
+    return timezone.localtime(obj.sent_at).strftime("%-d %b %Y %H:%M")
+
+
 @admin.register(Report)
 class ReportAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
     list_display = ["created_at", "group", "reason", "status", "short_details", "resolved_by"]
@@ -607,14 +622,10 @@ class ReportAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
     @admin.display(description=_("email"))
     def delivery(self, obj):
         """What the email step did, in words: "Email sent" when nobody was told would be a lie."""
-        if obj.sent_at is None:
-            if obj.send_attempts:
-                return _(
-                    "Not sent yet: %(n)d attempts failed (%(error)s). It is tried again every "
-                    "few minutes."
-                ) % {"n": obj.send_attempts, "error": obj.last_error}
-            return _("Being sent.")
-        when = timezone.localtime(obj.sent_at).strftime("%-d %b %Y %H:%M")
+        unsent = unsent_mail(obj)
+        if unsent is not None:
+            return unsent
+        when = sent_when(obj)
         if obj.status == Report.Status.OPEN:
             owners = obj.group.owners.filter(is_active=True).count()
             if not owners:

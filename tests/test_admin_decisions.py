@@ -8,6 +8,7 @@ from accounts.models import Claim
 from groups.models import AuditEntry, Report, SupportGroup
 from tests.factories import make_claim, make_group, make_type, make_user
 from tests.test_admin import make_moderator
+from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,57 @@ def test_staff_who_may_only_read_claims_see_the_evidence_but_no_buttons(client):
     assert '<a href="https://leith.example/team"' in html
     assert 'name="decision"' not in html
     assert client.post(decide_url(claim), {"decision": "approve", "reason": "x"}).status_code == 403
+
+
+# The email a decision calls for ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("smtp_down")
+def test_a_claim_page_shows_a_failed_decision_email_until_the_retry_sends_it(
+    mod_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    claim = make_claim(user=make_user(email="jo@example.org"))
+    assert "None yet: the organizer is emailed the decision." in page(mod_client, claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mod_client.post(decide_url(claim), {"decision": "approve", "reason": "Kim"})
+    assert response.status_code == 302
+    html = page(mod_client, claim)
+    assert "Not sent yet: 1 attempts failed (OSError: SMTP down)." in html
+    assert 'name="send_attempts"' not in html  # read-only, like a report's
+
+    monkeypatch.undo()
+    retry_later(Claim)
+    html = page(mod_client, claim)
+    assert "The organizer was emailed the decision on" in html
+    assert "Not sent yet" not in html
+
+
+@pytest.mark.usefixtures("smtp_down")
+def test_an_invitation_page_shows_its_email_read_only(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accounts import services
+    from accounts.models import Invitation
+    from tests.factories import make_superuser
+
+    owner = make_user()
+    group = make_group(owners=[owner])
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, _token = services.invite_co_organizer(group, owner, "friend@example.org")
+    client.force_login(make_superuser())
+    unsent = reverse("admin:accounts_invitation_changelist") + "?sent_at__isempty=1"
+    assert "friend@example.org" in client.get(unsent).content.decode()
+    html = page(client, invitation)
+    assert "Not sent yet: 1 attempts failed (OSError: SMTP down)." in html
+    assert 'name="sent_at"' not in html and 'name="send_attempts"' not in html
+
+    monkeypatch.undo()
+    retry_later(Invitation)
+    assert "The invitation was emailed on" in page(client, invitation)
+    assert "friend@example.org" not in client.get(unsent).content.decode()
+
+
+def page(client, obj):
+    response = client.get(change_url(obj))
+    assert response.status_code == 200
+    return response.content.decode()
