@@ -29,6 +29,21 @@ def _is_pending(claim):
     return claim.status == Claim.Status.PENDING
 
 
+class UnsentDecisionFilter(admin.SimpleListFilter):
+    """Decided claims whose email has not gone: the moderation queue links here."""
+
+    title = _("email")
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [("unsent", _("Decision not emailed yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unsent":
+            return queryset.mail_pending()
+        return queryset
+
+
 @admin.register(Claim)
 class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
     """Claims are decided on their own page (or many at once with the list actions); both ask
@@ -37,7 +52,7 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
 
     # Few columns: the list must fit 1280 px with the filter sidebar.
     list_display = ["created_at", "group", "user", "status"]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", UnsentDecisionFilter, "created_at"]
     search_fields = ["group__name", "user__email", "role"]
     list_select_related = ["group", "user", "decided_by"]
     list_per_page = 50
@@ -49,7 +64,8 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
             "approve",
             _("Approve"),
             services.approve_claim,
-            _("Approved: %(obj)s. The organizer was emailed."),
+            # After the decision commits; its page and the queue say if the email failed.
+            _("Approved: %(obj)s. The organizer is emailed the decision."),
             help_text=_("How you checked the claim. It goes into the audit trail."),
             applies=_is_pending,
             expected_errors=(services.ClaimAlreadyDecided,),
@@ -58,7 +74,7 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
             "reject",
             _("Reject"),
             services.reject_claim,
-            _("Rejected: %(obj)s. The organizer was emailed the reason."),
+            _("Rejected: %(obj)s. The organizer is emailed the reason."),
             help_text=_("The organizer reads this in their email: be kind and specific."),
             applies=_is_pending,
             danger=True,

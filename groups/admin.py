@@ -827,6 +827,16 @@ def queue_sections(user):
             "last_confirmed",
         ),
         section(
+            _("Claim decisions not emailed yet"),
+            Claim.objects.mail_pending()
+            .filter(send_attempts__gt=0)
+            .select_related("group", "user"),
+            "accounts.view_claim",
+            changelist("accounts_claim", "email=unsent"),
+            "decided_at",
+            label=lambda c: f"{c.group.name} — {c.user or _('deleted account')}",
+        ),
+        section(
             _("Messages to organizers not delivered yet"),
             ContactMessage.objects.mail_pending()
             .filter(send_attempts__gt=0)

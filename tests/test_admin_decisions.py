@@ -167,12 +167,23 @@ def test_a_claim_page_shows_a_failed_decision_email_until_the_retry_sends_it(
     html = page(mod_client, claim)
     assert "Not sent yet: 1 attempts failed (OSError: SMTP down)." in html
     assert 'name="send_attempts"' not in html  # read-only, like a report's
+    unsent = reverse("admin:accounts_claim_changelist") + "?email=unsent"
+    assert unsent_claims(mod_client) == 1
+    assert f'href="{unsent}"' in mod_client.get(reverse("admin:moderation_queue")).content.decode()
+    assert f'href="{change_url(claim)}?' in mod_client.get(unsent).content.decode()
 
     monkeypatch.undo()
     retry_later(Claim)
     html = page(mod_client, claim)
     assert "The organizer was emailed the decision on" in html
     assert "Not sent yet" not in html
+    assert unsent_claims(mod_client) == 0
+    assert f'href="{change_url(claim)}?' not in mod_client.get(unsent).content.decode()
+
+
+def unsent_claims(client):
+    sections = client.get(reverse("admin:moderation_queue")).context["sections"]
+    return {s["title"]: s["count"] for s in sections}["Claim decisions not emailed yet"]
 
 
 @pytest.mark.usefixtures("smtp_down")
