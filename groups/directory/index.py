@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from groups.directory import weeks
+from groups.directory.filterset import DirectoryFilter, Facet, MeetingFacet
 from groups.models import REMOTE, Meeting, SupportGroup
 
 SEARCH_CACHE_SIZE = 32
@@ -101,8 +102,6 @@ class DirectoryIndex:
     def build(cls, generation: object) -> DirectoryIndex:
         """A query for the listings in order with their facet columns, one per many-to-many
         facet, one for the meetings: about a second at 100,000 listings."""
-        from groups.directory.filterset import DirectoryFilter, Facet, MeetingFacet
-
         started = time.perf_counter()
         index = cls(generation)
         facets = {
