@@ -1,4 +1,4 @@
-"""What the mails to organizers about claims and invitations say.
+"""What the mails to organizers about claims, invitations and freshness reminders say.
 
 These only build messages; groups.mail sends them after commit, records a failure on the row
 and retries it (send_pending_mail), like every other mail on the site.
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Claim, Invitation
+from accounts.reminder_links import LINK_VALID, links
 from peerdir.siteurl import site_url
 
 
@@ -57,3 +58,18 @@ def invitation_messages(invitation):
         "valid_days": Invitation.VALID_FOR.days,
     }
     return [_message("invitation", context, invitation.email)]
+
+
+def reminder_messages(reminder, addresses):
+    """ "Is your group still meeting?", with its three signed links: one mail per organizer
+    (they never see each other's addresses)."""
+    group = reminder.group
+    context = {
+        "group": group,
+        "meetings": [m.describe() for m in group.meetings.all()],
+        "links": links(reminder),
+        "second": reminder.number > 1,
+        "valid_days": LINK_VALID.days,
+        "group_url": site_url(group.get_absolute_url()),
+    }
+    return [_message("freshness_reminder", context, address) for address in addresses]

@@ -7,96 +7,29 @@ needs the organizer's account anyway). The links open a page with one button; no
 on GET, so mail scanners that fetch links change nothing. No answer after two weeks: a second
 reminder. No answer to that, or nobody to ask: the listing joins the moderators' stale queue.
 The public "may be out of date" warning stays at 12 months (SupportGroup.STALE_AFTER).
+
+This module decides who is asked and when, and sends through groups.mail. The links are made and
+read in accounts/reminder_links.py, the mail's text in accounts/emails.py; an answer is
+accounts.services.answer_reminder.
 """
 
 import datetime as dt
 
-from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import FreshnessReminder
+from groups import mail
 from groups.models import Ownership, SupportGroup
-from peerdir.siteurl import site_url
 
 REMIND_AFTER = dt.timedelta(days=182)  # about six months since the last confirmation
 SECOND_AFTER = dt.timedelta(days=14)
-LINK_VALID = dt.timedelta(days=30)
-ACTIONS = ("confirm", "update", "stopped")
 # Listings that can still be met: paused and closed ones are not asked.
 ASKED_STATUSES = (
     SupportGroup.Status.ACTIVE,
     SupportGroup.Status.UNCONFIRMED,
     SupportGroup.Status.FORMING,
 )
-
-
-class LinkInvalid(Exception):
-    """Tampered with, for another action, or unknown."""
-
-
-class LinkExpired(Exception):
-    pass
-
-
-def _salt(action):
-    return f"peerdir.freshness.{action}"
-
-
-def make_token(reminder, action):
-    if action not in ACTIONS:
-        raise ValueError(action)
-    return signing.dumps({"r": reminder.pk, "g": reminder.group_id}, salt=_salt(action))
-
-
-def read_token(action, token):
-    """The reminder a link was made for. Raises LinkInvalid or LinkExpired."""
-    if action not in ACTIONS or len(token) > 300:
-        raise LinkInvalid
-    try:
-        data = signing.loads(token, salt=_salt(action), max_age=LINK_VALID)
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
-    reminder = (
-        FreshnessReminder.objects.select_related("group")
-        .filter(pk=data.get("r"), group_id=data.get("g"))
-        .first()
-    )
-    if reminder is None:
-        raise LinkInvalid
-    return reminder
-
-
-def links(reminder):
-    return {
-        action: site_url(reverse("accounts:reminder", args=[action, make_token(reminder, action)]))
-        for action in ACTIONS
-    }
-
-
-def reminder_messages(reminder, addresses):
-    """One mail per organizer (they never see each other's addresses)."""
-    group = reminder.group
-    context = {
-        "group": group,
-        "meetings": [m.describe() for m in group.meetings.all()],
-        "links": links(reminder),
-        "second": reminder.number > 1,
-        "valid_days": LINK_VALID.days,
-        "group_url": site_url(group.get_absolute_url()),
-        "SITE_NAME": settings.SITE_NAME,
-    }
-    subject = render_to_string("accounts/email/freshness_reminder_subject.txt", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    body = render_to_string("accounts/email/freshness_reminder_body.txt", context)
-    return [EmailMessage(subject, body, to=[address]) for address in addresses]
 
 
 # Who is due ----------------------------------------------------------------------------------
@@ -136,8 +69,6 @@ def needing_moderators(today=None, now=None):
 
 def send_due(now=None):
     """Create and mail the reminders due now. Returns (first, second, failed) counts."""
-    from groups import mail
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     owned = _unconfirmed(today).filter(_owned())
@@ -156,27 +87,3 @@ def send_due(now=None):
             if mail.deliver(reminder) is False:
                 failed += 1  # recorded on the row; send_pending_mail tries again
     return counts[1], counts[2], failed
-
-
-# Answers -------------------------------------------------------------------------------------
-
-
-def answer(reminder, action):
-    """Carry out a reminder link's action (POST). Returns False when it was already done."""
-    from accounts import services
-
-    with transaction.atomic():
-        reminder = FreshnessReminder.objects.select_for_update().get(pk=reminder.pk)
-        if reminder.answered_at is not None:
-            return False
-        if action == "confirm":
-            services.confirm_still_meeting(reminder.group)
-        elif action == "stopped":
-            services.mark_stopped(reminder.group)
-        else:
-            raise ValueError(action)
-        # Every reminder of this round is answered, the first one included.
-        FreshnessReminder.objects.filter(group=reminder.group, answered_at__isnull=True).update(
-            answered_at=timezone.now(), answer=action
-        )
-    return True

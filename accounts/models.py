@@ -256,7 +256,7 @@ class FreshnessReminder(MailDelivery):
     """A mail asking a listing's organizers whether the group still meets as listed.
 
     Answered when an organizer confirms, updates or stops the listing after it was sent; the
-    signed links in it carry this row's id (accounts.freshness).
+    signed links in it carry this row's id (accounts.reminder_links).
     """
 
     group = models.ForeignKey(

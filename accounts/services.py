@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import Claim, Invitation
+from accounts.models import Claim, FreshnessReminder, Invitation
 from groups import audit, mail
 from groups.models import Meeting, Ownership, SupportGroup
 from groups.search import refresh_search_document
@@ -225,6 +225,28 @@ def mark_stopped(group, user=None):
         refresh_search_document([group.pk])
         audit.record(user, "listing paused by its organizer", group, "It has stopped meeting.")
         mail.notify_moderators("stopped", group)
+    return True
+
+
+def answer_reminder(reminder, action):
+    """Carry out a freshness reminder link's action (POST): "confirm" or "stopped".
+
+    Returns False when the round was already answered, and changes nothing then.
+    """
+    with transaction.atomic():
+        reminder = FreshnessReminder.objects.select_for_update().get(pk=reminder.pk)
+        if reminder.answered_at is not None:
+            return False
+        if action == "confirm":
+            confirm_still_meeting(reminder.group)
+        elif action == "stopped":
+            mark_stopped(reminder.group)
+        else:
+            raise ValueError(action)
+        # Every reminder of this round is answered, the first one included.
+        FreshnessReminder.objects.filter(group=reminder.group, answered_at__isnull=True).update(
+            answered_at=timezone.now(), answer=action
+        )
     return True
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import freshness, services, timewords
+from accounts import reminder_links, services, timewords
 from accounts.forms import (
     ClaimForm,
     DeleteAccountForm,
@@ -243,10 +243,10 @@ def confirm(request, slug):
 def reminder(request, action, token):
     """A link from a freshness reminder: one button (GET), the change on POST."""
     try:
-        found = freshness.read_token(action, token)
-    except freshness.LinkExpired:
+        found = reminder_links.read_token(action, token)
+    except reminder_links.LinkExpired:
         return render(request, "accounts/reminder_invalid.html", {"expired": True}, status=410)
-    except freshness.LinkInvalid:
+    except reminder_links.LinkInvalid:
         return render(request, "accounts/reminder_invalid.html", status=404)
     group = found.group
     if action == "update":
@@ -254,7 +254,7 @@ def reminder(request, action, token):
         return redirect("accounts:edit", group.slug)
     context = {"group": group, "action": action, "answered": found.answered_at is not None}
     if request.method == "POST":
-        freshness.answer(found, action)
+        services.answer_reminder(found, action)
         return render(request, "accounts/reminder_done.html", context)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])

@@ -117,9 +117,7 @@ def notice_messages(notice):
 
 
 def reminder_messages(reminder):
-    from accounts import freshness
-
-    return freshness.reminder_messages(reminder, _owner_addresses(reminder.group))
+    return account_emails.reminder_messages(reminder, _owner_addresses(reminder.group))
 
 
 BUILDERS = {
