@@ -145,6 +145,21 @@ def test_an_answered_round_asks_no_more(client, owned):
     assert len(mail.outbox) == 1
 
 
+def test_one_answer_settles_the_round_and_a_later_link_changes_nothing(client, owned):
+    run()
+    freshness.send_due(now=timezone.now() + dt.timedelta(days=15))
+    first, second = (links_in(message) for message in mail.outbox)
+    client.post(second["confirm"])
+    assert list(FreshnessReminder.objects.values_list("number", "answer")) == [
+        (2, "confirm"),
+        (1, "confirm"),
+    ]
+    client.post(first["stopped"])  # the older mail, pressed afterwards
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.ACTIVE
+    assert not ModeratorNotice.objects.filter(kind="stopped").exists()
+
+
 def test_the_public_warning_appears_only_past_twelve_months(client):
     recent = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=200))
     old = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
