@@ -1,7 +1,8 @@
 """What the mails to organizers about claims, invitations and freshness reminders say.
 
-These only build messages; groups.mail sends them after commit, records a failure on the row
-and retries it (send_pending_mail), like every other mail on the site.
+These only build messages; groups.mail sends them (claims and invitations after their
+transaction commits, reminders from the daily send_freshness_reminders run), records a failure
+on the row and retries it (send_pending_mail), like every other mail on the site.
 """
 
 import secrets
