@@ -30,6 +30,7 @@ PAGE_SIZE = 20
 ANYONE_SECTION_SIZE = 5  # online groups anyone can join, shown beside a region's results
 SEARCH_CALENDAR_LIMIT = 500
 PARTIAL_HEADER = "X-Directory-Partial"
+INDENT = "\u2003"  # an em space per level: the region select shows the hierarchy
 
 
 def absolute(path: str) -> str:
@@ -93,17 +94,24 @@ def _facets(directory: Directory, counts: Counts) -> list[dict[str, Any]]:
     state, found = directory.state, []
     for name, facet in directory.facets.items():
         chosen = state.active(name)
-        options = [
-            {
-                "value": o.value,
-                "label": o.label,
-                "count": counts[name].get(o.value, 0),
-                "checked": o.value in chosen,
-                "indent": "\u2003" * o.depth,
-            }
-            for o in facet.options(directory.taxonomy)
-        ]
-        options = [o for o in options if o["count"] or o["checked"] or facet.listed_without_results]
+        options = []
+        for o in facet.options(directory.taxonomy):
+            count, checked = counts[name].get(o.value, 0), o.value in chosen
+            if count or checked or facet.listed_without_results:
+                indent = INDENT * o.depth
+                options.append(
+                    {
+                        "value": o.value,
+                        "label": o.label,
+                        "count": count,
+                        "checked": checked,
+                        "id": f"f-{name}-{o.value}",
+                        # A select's line in one variable: each {{ }} of a template costs
+                        # about 3 µs, and the region select has 220 options (measured: 1.3
+                        # instead of 3.4 ms per page). The template still escapes it.
+                        "text": f"{indent}{o.label} ({count})",
+                    }
+                )
         if options or facet.select:
             found.append(
                 {
