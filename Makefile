@@ -9,7 +9,7 @@ SHELL := /bin/bash
 # pip prints a harmless warning per install on these machines; everything else it says is kept.
 PIP_INSTALL = $(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt 2>&1 | { grep -v "is ignored" || true; }
 
-.PHONY: install lock lock-check run serve seed test test-fast lint format migrations-check bench clean
+.PHONY: install lock lock-check run serve seed test test-fast lint format typecheck hooks migrations-check bench clean
 
 # The locked set (exact versions and hashes), never the ranges: every machine runs what CI tested.
 # The project itself is not installed: manage.py, pytest and gunicorn import it from this folder.
@@ -54,6 +54,14 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# mypy over the modules listed in pyproject.toml's [tool.mypy] `files`; no database needed.
+typecheck: install
+	$(BIN)/mypy
+
+# The git pre-commit hook (.pre-commit-config.yaml): ruff, django-upgrade and mypy from .venv.
+hooks: install
+	$(BIN)/pre-commit install
+
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -61,4 +69,4 @@ bench: install
 	bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles .mypy_cache

@@ -20,15 +20,17 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     """REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = n the address the n-th proxy from us saw.
 
     With fewer X-Forwarded-For entries than proxies the request did not come through them all:
@@ -42,22 +44,22 @@ def client_ip(request):
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 @functools.cache
-def _warn_once_about_proxies():
+def _warn_once_about_proxies() -> None:
     logger.warning(
         "Requests arrive through a proxy (X-Forwarded-For) but TRUSTED_PROXY_COUNT is 0: rate "
         "limits count the proxy as one client for everyone. Set TRUSTED_PROXY_COUNT (README, Deploy)."
     )
 
 
-def client_hash(request):
+def client_hash(request: HttpRequest) -> str:
     return salted_hmac("peerdir.client", client_ip(request)).hexdigest()[:32]
 
 
-def account_hash(identifier):
+def account_hash(identifier: object) -> str:
     """A keyed hash of a login name, so cache keys never hold an email address."""
     return salted_hmac("peerdir.account", str(identifier).strip().lower()).hexdigest()[:32]
 
@@ -66,18 +68,18 @@ def account_hash(identifier):
 class Slot:
     key: str
 
-    def release(self):
+    def release(self) -> None:
         """Give the counted event back (it turned out not to count)."""
         cache.delete(self.key)
 
 
-def _keys(action, who, limit, period):
+def _keys(action: str, who: str | int, limit: int, period: int) -> list[str]:
     """The slot keys of the current window, then those of the window before it."""
     window = int(time.time() // period)
     return [f"rl:{action}:{who}:{w}:{n}" for w in (window, window - 1) for n in range(1, limit + 1)]
 
 
-def consume(action, who, limit, period):
+def consume(action: str, who: str | int, limit: int, period: int) -> Slot | None:
     """Count one event for `who`; its Slot if it is within `limit` per `period` seconds, else None.
 
     Events of the previous window still count against this one, so a burst across a window's
@@ -95,17 +97,17 @@ def consume(action, who, limit, period):
     return None
 
 
-def used(action, who, limit, period):
+def used(action: str, who: str | int, limit: int, period: int) -> int:
     """How many events of `who` count now: this window's and the previous one's (tests, pages)."""
     return len(cache.get_many(_keys(action, who, limit, period)))
 
 
-def first_time(key, seconds):
+def first_time(key: str, seconds: int) -> bool:
     """True the first time `key` is seen within `seconds` (an atomic cache add): a double-submit guard."""
     return cache.add(f"once:{key}", 1, timeout=seconds)
 
 
-def forget(key):
+def forget(key: str) -> None:
     cache.delete(f"once:{key}")
 
 
@@ -118,15 +120,15 @@ LOGIN_PERIOD = 5 * 60
 
 @dataclass(frozen=True)
 class Attempt:
-    slots: tuple
+    slots: tuple[Slot, ...]
 
-    def succeeded(self):
+    def succeeded(self) -> None:
         """A right password is not a failure: give its slots back."""
         for slot in self.slots:
             slot.release()
 
 
-def login_attempt(request, login, action="login"):
+def login_attempt(request: HttpRequest, login: str, action: str = "login") -> Attempt | None:
     """Count a password attempt before checking it; an Attempt, or None if it is refused.
 
     Call `succeeded()` on the Attempt when the password was right. Used by every place that
@@ -148,10 +150,12 @@ def login_attempt(request, login, action="login"):
 
 # Pages ------------------------------------------------------------------------------------------
 
+Who = Literal["client", "email", "user"]
+
 # POSTs to these pages (URL names; allauth's among them), counted by RateLimitMiddleware before
 # the view runs: (who, limit, seconds). "email" is the address in the form, hashed; "user" the
 # signed-in account. allauth's own limiter is switched off (ACCOUNT_RATE_LIMITS = False).
-PAGE_LIMITS = {
+PAGE_LIMITS: dict[str, list[tuple[Who, int, int]]] = {
     "account_login": [("client", 30, 60)],
     "account_signup": [("client", 20, 60), ("client", 60, 60 * 60)],
     "account_reset_password": [("client", 20, 60), ("email", 3, 60 * 60)],
@@ -163,7 +167,7 @@ PAGE_LIMITS = {
 }
 
 
-def _who(request, kind):
+def _who(request: HttpRequest, kind: Who) -> str:
     if kind == "user":
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -174,9 +178,9 @@ def _who(request, kind):
     return client_hash(request)
 
 
-def page_limit_reached(request, url_name):
+def page_limit_reached(request: HttpRequest, url_name: str) -> bool:
     """Count this POST against its page's limits; True when one of them is reached."""
-    slots = []
+    slots: list[Slot] = []
     for kind, limit, period in PAGE_LIMITS.get(url_name, ()):
         slot = consume(f"page:{url_name}:{kind}:{period}", _who(request, kind), limit, period)
         if slot is None:
