@@ -317,12 +317,8 @@ class SupportGroup(models.Model):
     audiences = models.ManyToManyField(
         Audience, blank=True, related_name="groups", verbose_name=_("who it is for")
     )
-    attendance = models.CharField(
-        _("attendance"), max_length=12, choices=Attendance.choices, blank=True
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
-    )
+    attendance = models.CharField(_("attendance"), max_length=12, choices=Attendance, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.ACTIVE)
 
     region = models.ForeignKey(
         Region,
@@ -365,7 +361,7 @@ class SupportGroup(models.Model):
     languages = models.ManyToManyField(
         Language, blank=True, related_name="groups", verbose_name=_("languages")
     )
-    cost = models.CharField(_("cost"), max_length=10, choices=Cost.choices, blank=True)
+    cost = models.CharField(_("cost"), max_length=10, choices=Cost, blank=True)
     accessibility = models.TextField(_("accessibility notes"), blank=True)
 
     source_document = models.CharField(_("source document"), max_length=120, blank=True)
@@ -374,7 +370,7 @@ class SupportGroup(models.Model):
     )
 
     moderation = models.CharField(
-        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+        _("moderation"), max_length=10, choices=Moderation, default=Moderation.PENDING
     )
     last_confirmed = models.DateField(_("last confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -542,7 +538,7 @@ class Meeting(models.Model):
     ]
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="meetings")
-    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency)
     weekday = models.PositiveSmallIntegerField(
         _("day"), null=True, blank=True, choices=schedule.WEEKDAY_CHOICES
     )
@@ -745,9 +741,7 @@ class Report(MailDelivery):
         _("details"), blank=True, validators=[MaxLengthValidator(DETAILS_MAX)]
     )
     reporter_email = models.EmailField(_("reporter's email"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -111,7 +111,7 @@ class RequestSizeMiddleware:
 
     def __call__(self, request):
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(request.headers.get("content-length") or 0)
         except ValueError:
             length = 0
         limit = self.ADMIN_LIMIT if request.path.startswith("/admin/") else self.LIMIT

@@ -25,7 +25,7 @@ PROXY = "10.0.0.2"
 def behind_proxy(visitor):
     """A browser at `visitor`, reaching the app through our one proxy (which appends the
     address it saw to X-Forwarded-For)."""
-    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"198.51.100.77, {visitor}")
+    return Client(REMOTE_ADDR=PROXY, headers={"x-forwarded-for": f"198.51.100.77, {visitor}"})
 
 
 @pytest.fixture
