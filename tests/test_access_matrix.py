@@ -661,12 +661,8 @@ def check_row(world, route, row):
 # --- Tests ----------------------------------------------------------------------------------------
 
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(db, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS  # five accounts per test: skip the slow hashing
+def world(db):
     return build_world()
 
 

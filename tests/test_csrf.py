@@ -16,7 +16,6 @@ from accounts.models import Claim
 from groups.models import ContactMessage, Report, SupportGroup
 from tests.test_access_matrix import (
     ADMIN_MODELS,
-    FAST_HASHERS,
     LOGIN,
     MATRIX,
     ROLES,
@@ -51,8 +50,7 @@ CASES = post_cases()
 
 
 @pytest.fixture
-def world(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def world():
     return build_world()
 
 

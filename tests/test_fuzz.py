@@ -38,7 +38,6 @@ from tests.factories import (
 
 QUERY_EXAMPLES = int(os.environ.get("FUZZ_QUERY_EXAMPLES", "2000"))
 FORM_EXAMPLES = int(os.environ.get("FUZZ_FORM_EXAMPLES", "200"))
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Strategies ---------------------------------------------------------------------------------
 
@@ -295,8 +294,7 @@ def assert_form_outcome(response, saved_delta, body):
 
 
 @pytest.fixture
-def owned_group(directory, settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def owned_group(directory):
     owner = make_user(email="owner@example.org")
     group = directory[0]
     group.ownerships.create(user=owner)
@@ -362,10 +360,7 @@ def test_contact_form_saves_valid_input_or_shows_errors(client, owned_group, nam
 @pytest.mark.django_db
 @settings(max_examples=FORM_EXAMPLES)
 @given(role=form_text, evidence=form_text, message=form_text)
-def test_claim_form_saves_valid_input_or_shows_errors(
-    client, directory, settings, role, evidence, message
-):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def test_claim_form_saves_valid_input_or_shows_errors(client, directory, role, evidence, message):
     group = directory[1]  # nobody owns it
     client.force_login(_claimant())
 
@@ -574,12 +569,9 @@ def test_new_group_form_creates_a_whole_listing_or_nothing(client, owned_group, 
 @pytest.mark.django_db
 @settings(max_examples=FORM_EXAMPLES)
 @given(email=maybe_email, password1=form_text, same=st.booleans(), password2=form_text)
-def test_signup_form_creates_an_account_or_shows_errors(
-    client, settings, email, password1, same, password2
-):
+def test_signup_form_creates_an_account_or_shows_errors(client, email, password1, same, password2):
     from django.contrib.auth import get_user_model
 
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     users = get_user_model().objects
 
     def post():
@@ -597,8 +589,7 @@ def test_signup_form_creates_an_account_or_shows_errors(
 @pytest.mark.django_db
 @settings(max_examples=FORM_EXAMPLES)
 @given(login=maybe_email, password=form_text, remember=st.sampled_from(["", "on", "\x00"]))
-def test_login_form_never_fails(client, settings, login, password, remember):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def test_login_form_never_fails(client, login, password, remember):
 
     def post():
         return client.post(

@@ -15,7 +15,6 @@ from django.conf import settings as django_settings
 
 from groups.models import ContactMessage, Report
 from tests.test_access_matrix import (
-    FAST_HASHERS,
     MATRIX,
     build_world,
     routes_by_key,
@@ -41,8 +40,7 @@ EXTRA_PAGES = [
 
 
 @pytest.fixture
-def private_world(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+def private_world():
     world = build_world()
     group = world.group
     group.phone = HIDDEN_PHONE

@@ -35,7 +35,6 @@ QUOTE_URL = 'https://example.org/?a="><script>alert(1)</script><img src=x onerro
 
 ICS_INJECTION = "Evil\r\nBEGIN:VEVENT\r\nSUMMARY:injected\r\nEND:VEVENT\r\nX-EVIL:1"
 MARKUP_SIGNS = ("<script>alert(", "<img src=x onerror", "<svg onload")
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class PageScan(HTMLParser):
@@ -108,10 +107,9 @@ def assert_inert(html, where):
 
 
 @pytest.fixture
-def hostile(settings):
+def hostile():
     """A listing, its meeting, organisation, region, type, audience and language, every text
     field holding a payload."""
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     region = make_region(name=SHORT, slug="evil-region")
     group_type = make_type(name=SHORT, slug="evil-type", synonyms=LONG)
     group_type.description = LONG
