@@ -3,6 +3,8 @@
 import atexit
 import importlib
 import os
+import runpy
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -93,6 +95,71 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
 
 
+# --- Settings: production's, except the few a test needs otherwise ------------------------------
+#
+# The test process imports peerdir/settings.py as development does (DEBUG unset: no SECRET_KEY or
+# ALLOWED_HOSTS needed). Every setting that differs from production's then gets production's
+# value for each test, except these, each with the reason the tests need their own value.
+# tests/test_test_run.py fails when any other setting differs, or when one listed here no longer
+# does. A dotted name is one key inside a dict setting.
+TEST_ONLY_SETTINGS = {
+    "SECRET_KEY": "the deployment's secret; start-up refuses a weak one (tests/test_settings.py)",
+    "ALLOWED_HOSTS": "the deployment's host names; the test client and live server use their own",
+    "SECURE_SSL_REDIRECT": "the test client and live server speak plain HTTP (test_settings.py)",
+    "ACCOUNT_DEFAULT_HTTP_PROTOCOL": "links in mail must open on the plain-HTTP live server",
+    "STORAGES": "the tests do not run collectstatic (test_production.py checks the manifest)",
+    "EMAIL_BACKEND": "Django's test runner keeps sent mail in memory (django.core.mail.outbox)",
+    "DATABASES.default.NAME": "each test run gets a throwaway database",
+    "CACHES.pages_shared.LOCATION": "each test process gets its own empty folder (above)",
+    "PASSWORD_HASHERS": "production's hashing is slow by design (_fast_password_hashing)",
+    "DIRECTORY_GENERATION_TTL": "read on every request (_generation_read_on_every_request)",
+    "DIRECTORY_INDEX_REBUILD_SECONDS": "rebuilt at once (_index_rebuilt_at_once)",
+}
+
+
+def _read_production_settings():
+    """peerdir/settings.py as a production server reads it: DEBUG=0 and the values start-up
+    insists on; every other variable as the test run has it (DATABASE_URL, VAR_DIR)."""
+    saved = dict(os.environ)
+    os.environ.update(
+        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="peerdirectory.example.org"
+    )
+    try:
+        values = runpy.run_path(str(Path(settings.BASE_DIR) / "peerdir" / "settings.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return {name: value for name, value in values.items() if name.isupper()}
+
+
+PRODUCTION_SETTINGS = _read_production_settings()
+_KEPT = {name.split(".")[0] for name in TEST_ONLY_SETTINGS}
+_FROM_PRODUCTION = {
+    name: value
+    for name, value in PRODUCTION_SETTINGS.items()
+    if name not in _KEPT and getattr(settings, name, None) != value
+}
+
+
+@pytest.fixture(autouse=True)
+def _production_settings(settings):
+    """Production's values where development's differ (secure cookies and their __Host- names,
+    the page cache's minute, links from SITE_URL, ...): what the tests see is what runs."""
+    for name, value in _FROM_PRODUCTION.items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="session")
+def production_settings():
+    """Every setting peerdir/settings.py gives a production server (tests/test_test_run.py)."""
+    return PRODUCTION_SETTINGS
+
+
+@pytest.fixture(scope="session")
+def test_only_settings():
+    return TEST_ONLY_SETTINGS
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The one test-only password hasher, for every test (no module sets its own): production's
@@ -100,12 +167,6 @@ def _fast_password_hashing(settings):
     (tests/test_privacy.py: 3.6 s instead of 1.5 s). No test is about hash strength, and
     production keeps Django's default hashers (tests/test_test_run.py)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_as_in_production(settings):
-    """Development turns the page cache off; the tests run with production's minute."""
-    settings.PAGE_CACHE_SECONDS = 60
 
 
 @pytest.fixture(autouse=True)
@@ -122,12 +183,6 @@ def _index_rebuilt_at_once(settings):
     is rebuilt whenever the generation moved (tests of the throttle set it themselves). The
     index itself is NOT cleared between tests: it must notice every change by its generation."""
     settings.DIRECTORY_INDEX_REBUILD_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
-def _links_from_site_url(settings):
-    """Links use SITE_URL as in production; tests of development's request-host links set it."""
-    settings.SITE_URL_FROM_REQUEST = False
 
 
 def _restore_migration_data(sender, **kwargs):

@@ -7,6 +7,7 @@ with CSRF checks on, once without a token (403, the calm CSRF page) and once wit
 """
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
@@ -62,7 +63,7 @@ def csrf_client(world, role):
         client.force_login(user)
     request = RequestFactory().get("/")
     token = get_token(request)
-    client.cookies["csrftoken"] = request.META["CSRF_COOKIE"]
+    client.cookies[settings.CSRF_COOKIE_NAME] = request.META["CSRF_COOKIE"]
     return client, token
 
 
