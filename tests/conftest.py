@@ -185,6 +185,15 @@ def _index_rebuilt_at_once(settings):
     settings.DIRECTORY_INDEX_REBUILD_SECONDS = 0
 
 
+@pytest.fixture
+def cast(db):
+    """The organizer, the second organizer, the moderator, the visitor and their listings
+    (tests/cast.py)."""
+    from tests.cast import build_cast
+
+    return build_cast()
+
+
 def _restore_migration_data(sender, **kwargs):
     """After a transactional test's flush, bring back what data migrations made: the Sites row
     named after SITE_URL and the Moderators group. Without it, a test scheduled after a browser

@@ -141,15 +141,11 @@ def make_claim(group=None, user=None, **kwargs):
     return Claim.objects.create(group=group or make_group(), user=user or make_user(), **fields)
 
 
-def make_moderator(email=None):
-    """Staff with the listing permissions moderators get (not a superuser)."""
-    from django.contrib.auth.models import Permission
+def make_moderator(email=None, **kwargs):
+    """Staff in the Moderators group, as moderators are in production (not a superuser). The
+    group and its permissions come from a data migration (groups/migrations/0004)."""
+    from django.contrib.auth.models import Group
 
-    user = make_user(email=email or f"{unique('moderator')}@example.org", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="groups",
-            codename__in=["change_supportgroup", "view_supportgroup"],
-        )
-    )
+    user = make_user(email=email or f"{unique('moderator')}@example.org", is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name="Moderators"))
     return user

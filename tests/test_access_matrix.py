@@ -20,21 +20,16 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.cast import build_cast
 from tests.factories import (
     make_audience,
-    make_group,
     make_language,
-    make_meeting,
     make_organization,
-    make_region,
     make_superuser,
-    make_type,
-    make_user,
 )
 
 ROLES = ("anonymous", "owner", "other", "moderator", "superuser")
@@ -82,38 +77,6 @@ def admin_model_keys():
 
 # --- The people and things every check needs --------------------------------------------------
 
-# The Moderators group is created by a data migration (groups app). Until it exists, a staff
-# user gets the permissions listed in the moderation brief.
-MODERATOR_PERMISSIONS = [
-    f"groups.{action}_{model}"
-    for model in ("supportgroup", "meeting", "ownership", "organization", "region", "grouptype")
-    for action in ("view", "change")
-] + [
-    "groups.view_report",
-    "groups.change_report",
-    "accounts.view_claim",
-    "accounts.change_claim",
-    "groups.view_auditentry",
-    "groups.view_contactmessage",
-    "accounts.view_user",
-]
-
-
-def make_moderator():
-    user = make_user(email=f"moderator-{secrets.token_hex(4)}@example.org", is_staff=True)
-    group = Group.objects.filter(name="Moderators").first()
-    if group is None:
-        group = Group.objects.create(name="Moderators-for-tests")
-        for dotted in MODERATOR_PERMISSIONS:
-            app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                group.permissions.add(perm)
-    user.groups.add(group)
-    return user
-
 
 @dataclass
 class World:
@@ -147,37 +110,24 @@ class World:
 
 
 def build_world():
-    owner = make_user(email="owner@example.org")
-    other = make_user(email="other@example.org")
-    moderator = make_moderator()
+    """The shared cast (tests/cast.py) in the matrix's roles, plus a superuser and one object of
+    every model the admin shows."""
+    cast = build_cast()
     superuser = make_superuser(email="root@example.org")
-    region = make_region(name="Lothians", slug="lothians")
-    group_type = make_type(name="Hearing voices", slug="hearing-voices")
+    region, group_type = cast.region, cast.group_type
     organization = make_organization(name="Host Org", slug="host-org", region=region)
     audience = make_audience(name="Family", slug="family")
     language = make_language()
-    group = make_group(
-        name="Owned Group",
-        slug="owned-group",
-        types=[group_type],
-        audiences=[audience],
-        languages=[language],
-        owners=[owner],
-        region=region,
-        host=organization,
-        email="private-organizer@example.net",
-        email_public=False,
-    )
-    meeting = make_meeting(group, notes="Side door")
-    unowned = make_group(name="Unowned Group", slug="unowned-group", types=[group_type])
-    pending = make_group(
-        name="Pending Group",
-        slug="pending-group",
-        types=[group_type],
-        owners=[owner],
-        submitted_by=owner,
-        moderation="pending",
-    )
+    group = cast.listing
+    group.host = organization
+    group.save()
+    group.audiences.set([audience])
+    group.languages.set([language])
+    meeting = cast.meeting
+    meeting.notes = "Side door"
+    meeting.save()
+    owner, other, moderator = cast.organizer, cast.visitor, cast.moderator
+    unowned, pending = cast.unowned_listing, cast.pending_listing
     world = World(
         owner=owner,
         other=other,

@@ -9,6 +9,7 @@ from groups.models import AuditEntry, ContactMessage, Report
 from tests.factories import (
     make_group,
     make_meeting,
+    make_moderator,
     make_region,
     make_superuser,
     make_type,
@@ -18,12 +19,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
-
-
-def make_moderator(email=None):
-    user = make_user(email=email, is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 @pytest.fixture

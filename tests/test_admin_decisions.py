@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Claim
 from groups.models import AuditEntry, Report, SupportGroup
-from tests.factories import make_claim, make_group, make_type, make_user
-from tests.test_admin import make_moderator
+from tests.factories import make_claim, make_group, make_moderator, make_type, make_user
 from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
 
 pytestmark = pytest.mark.django_db

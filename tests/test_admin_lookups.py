@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import ContactMessage
-from tests.factories import make_group, make_superuser, make_user
-from tests.test_stale_writes import make_moderator  # in the real Moderators group
+from tests.factories import make_group, make_moderator, make_superuser, make_user
 
 pytestmark = pytest.mark.django_db
 

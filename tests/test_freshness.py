@@ -13,8 +13,7 @@ from django.utils import timezone
 from accounts import freshness
 from accounts.models import FreshnessReminder, ModeratorNotice
 from groups.models import AuditEntry, SupportGroup
-from tests.factories import make_group, make_meeting, make_user
-from tests.test_admin import make_moderator
+from tests.factories import make_group, make_meeting, make_moderator, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry, Ownership, Report, SupportGroup
-from tests.factories import make_group, make_type, make_user
-from tests.test_admin import make_moderator
+from tests.factories import make_group, make_moderator, make_type, make_user
 
 pytestmark = pytest.mark.django_db
 

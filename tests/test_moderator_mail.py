@@ -11,8 +11,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import ModeratorNotice
 from groups import mail as group_mail
-from tests.factories import make_group, make_user
-from tests.test_admin import make_moderator
+from tests.factories import make_group, make_moderator, make_user
 
 pytestmark = pytest.mark.django_db
 

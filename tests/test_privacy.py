@@ -30,12 +30,12 @@ REPORTER_EMAIL = "reporter-secret@example.com"
 REPLY_TO = "visitor-secret@example.com"
 # Extra pages that are not a route of their own: searches, filters, the 404 page.
 EXTRA_PAGES = [
-    "/groups/?q=group",
-    "/groups/?q=owned&attendance=online&type=hearing-voices&region=lothians",
-    "/groups/calendar.ics?q=group",
+    "/groups/?q=voices",
+    "/groups/?q=leith&attendance=online&type=hearing-voices&region=lothians",
+    "/groups/calendar.ics?q=voices",
     "/groups/no-such-listing/",
     "/no-such-page/",
-    "/groups/owned-group/?back=q%3Dgroup",
+    "/groups/leith-voices/?back=q%3Dgroup",
 ]
 
 

@@ -2,22 +2,15 @@
 opened before someone else's save is refused with a conflict page, and nothing is overwritten."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from groups import csv_io, moderation
 from groups.models import SupportGroup
-from tests.factories import make_group, make_meeting, make_type, make_user
+from tests.factories import make_group, make_meeting, make_moderator, make_type, make_user
 from tests.test_editing import form_data as organizer_form_data
 from tests.test_moderation import form_data as admin_form_fields
 
 pytestmark = pytest.mark.django_db
-
-
-def make_moderator():
-    user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 @pytest.fixture
