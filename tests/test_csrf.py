@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Claim
 from groups.models import ContactMessage, Report, SupportGroup
+from tests.posts import listing_post
 from tests.test_access_matrix import (
     ADMIN_MODELS,
     LOGIN,
@@ -26,7 +27,6 @@ from tests.test_access_matrix import (
     routes_by_key,
     variants,
 )
-from tests.test_fuzz import listing_baseline
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_a_claim_submitted_twice_is_one_claim(client, world):
 def test_a_new_group_submitted_twice_is_one_listing(client, world):
     client.force_login(world.other)
     data = {
-        **listing_baseline(world.group),
+        **listing_post(world.group),
         "name": "Twice Submitted Group",
         "meetings-TOTAL_FORMS": "1",
         "meetings-INITIAL_FORMS": "0",

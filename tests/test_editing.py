@@ -17,52 +17,13 @@ from tests.factories import (
     make_type,
     make_user,
 )
+from tests.posts import edit_url, listing_post
+
+# The names tests/test_search_index.py imports from this module.
+form_data = listing_post
+__all__ = ["edit_url", "form_data"]
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(group, **overrides):
-    """What the edit page posts when the owner changes nothing, plus `overrides`."""
-    form = ListingForm(instance=group)
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif isinstance(value, list):
-            data[name] = [getattr(v, "pk", v) for v in value]
-        elif value is not None:
-            data[name] = value
-    meetings = list(group.meetings.all())
-    data.update(
-        {
-            "meetings-TOTAL_FORMS": str(len(meetings) + 1),
-            "meetings-INITIAL_FORMS": str(len(meetings)),
-            "meetings-MIN_NUM_FORMS": "0",
-            "meetings-MAX_NUM_FORMS": "20",
-        }
-    )
-    for i, m in enumerate(meetings):
-        data.update(
-            {
-                f"meetings-{i}-id": m.pk,
-                f"meetings-{i}-group": group.pk,
-                f"meetings-{i}-frequency": m.frequency,
-                f"meetings-{i}-weekday": "" if m.weekday is None else m.weekday,
-                f"meetings-{i}-weeks_of_month": m.weeks_of_month,
-                f"meetings-{i}-start_date": m.start_date or "",
-                f"meetings-{i}-start_time": m.start_time.strftime("%H:%M") if m.start_time else "",
-                f"meetings-{i}-end_time": m.end_time.strftime("%H:%M") if m.end_time else "",
-                f"meetings-{i}-timezone": m.timezone,
-                f"meetings-{i}-notes": m.notes,
-            }
-        )
-    data[f"meetings-{len(meetings)}-timezone"] = (
-        meetings[0].timezone if meetings else "Europe/London"
-    )
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -82,10 +43,6 @@ def group(owner):
     return group
 
 
-def edit_url(group):
-    return reverse("accounts:edit", args=[group.slug])
-
-
 def test_owner_sees_the_listing_and_its_meeting_times_in_the_form(client, owner, group):
     client.force_login(owner)
     response = client.get(edit_url(group))
@@ -100,7 +57,7 @@ def test_owner_sees_the_listing_and_its_meeting_times_in_the_form(client, owner,
 
 def test_owner_saves_a_new_summary_and_meeting_time_live_at_once(client, owner, group):
     client.force_login(owner)
-    data = form_data(
+    data = listing_post(
         group,
         summary="Now on Wednesdays",
         **{"meetings-0-start_time": "19:30", "meetings-0-end_time": "21:00"},
@@ -127,8 +84,8 @@ def test_second_save_from_the_same_form_gets_the_conflict_page_and_overwrites_no
 ):
     co_owner = make_user()
     group.ownerships.create(user=co_owner)
-    first = form_data(group, summary="First organizer's words")
-    second = form_data(group, summary="Second organizer's words")
+    first = listing_post(group, summary="First organizer's words")
+    second = listing_post(group, summary="Second organizer's words")
 
     client.force_login(owner)
     assert client.post(edit_url(group), first).status_code == 302
@@ -149,7 +106,7 @@ def test_save_listing_lets_exactly_one_of_two_saves_from_the_same_version_win(gr
     forms = []
     for summary in ("A", "B"):
         g = SupportGroup.objects.get(pk=group.pk)
-        data = form_data(g, summary=summary)
+        data = listing_post(g, summary=summary)
         form, formset = ListingForm(data, instance=g), meeting_formset(g, data)
         assert form.is_valid() and formset.is_valid(), (form.errors, formset.errors)
         forms.append((g, form, formset))
@@ -161,7 +118,7 @@ def test_save_listing_lets_exactly_one_of_two_saves_from_the_same_version_win(gr
 
 
 def test_organizer_save_does_not_undo_a_moderators_change_to_moderation(client, owner, group):
-    data = form_data(group, summary="Updated")
+    data = listing_post(group, summary="Updated")
     SupportGroup.objects.filter(pk=group.pk).update(moderation="archived")
     client.force_login(owner)
     assert client.post(edit_url(group), data).status_code == 302
@@ -171,7 +128,7 @@ def test_organizer_save_does_not_undo_a_moderators_change_to_moderation(client, 
 
 def test_meeting_that_ends_before_it_starts_is_explained_and_nothing_is_saved(client, owner, group):
     client.force_login(owner)
-    data = form_data(
+    data = listing_post(
         group,
         summary="Changed",
         **{"meetings-0-start_time": "18:00", "meetings-0-end_time": "17:00"},
@@ -188,8 +145,9 @@ def test_meeting_that_ends_before_it_starts_is_explained_and_nothing_is_saved(cl
 
 def test_owner_adds_a_meeting_in_the_blank_row_and_deletes_the_old_one(client, owner, group):
     client.force_login(owner)
-    data = form_data(
+    data = listing_post(
         group,
+        another_time=True,
         **{
             "meetings-0-DELETE": "on",
             "meetings-1-frequency": "monthly",
@@ -208,7 +166,9 @@ def test_owner_adds_a_meeting_in_the_blank_row_and_deletes_the_old_one(client, o
 
 def test_monthly_meeting_without_weeks_gets_a_clear_message(client, owner, group):
     client.force_login(owner)
-    data = form_data(group, **{"meetings-0-frequency": "monthly", "meetings-0-weeks_of_month": ""})
+    data = listing_post(
+        group, **{"meetings-0-frequency": "monthly", "meetings-0-weeks_of_month": ""}
+    )
     response = client.post(edit_url(group), data)
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
@@ -216,7 +176,7 @@ def test_monthly_meeting_without_weeks_gets_a_clear_message(client, owner, group
 
 def test_forged_post_without_version_is_refused_with_a_message(client, owner, group):
     client.force_login(owner)
-    data = form_data(group, summary="Sneaky")
+    data = listing_post(group, summary="Sneaky")
     del data["version"]
     response = client.post(edit_url(group), data)
     assert response.status_code == 400
@@ -227,7 +187,7 @@ def test_forged_post_without_version_is_refused_with_a_message(client, owner, gr
 
 def test_unknown_region_id_is_a_form_error_not_a_crash(client, owner, group):
     client.force_login(owner)
-    response = client.post(edit_url(group), form_data(group, region="999999"))
+    response = client.post(edit_url(group), listing_post(group, region="999999"))
     assert response.status_code == 400
     assert "We do not know “999999”." in response.content.decode()
 
@@ -257,7 +217,7 @@ def test_history_shows_who_changed_what_and_when(client, owner, group):
     client.force_login(owner)
     client.post(
         edit_url(group),
-        form_data(
+        listing_post(
             group,
             summary="A calmer summary",
             region=region.pk,
@@ -280,7 +240,7 @@ def test_history_page_runs_a_fixed_number_of_queries(
     client.force_login(owner)
     for n in range(3):
         client.post(
-            edit_url(group), form_data(SupportGroup.objects.get(pk=group.pk), summary=f"v{n}")
+            edit_url(group), listing_post(SupportGroup.objects.get(pk=group.pk), summary=f"v{n}")
         )
     # session, user, group (ownership check), group history, meeting history
     with django_assert_num_queries(5):
@@ -301,7 +261,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, owner, django_assert_n
 
 def test_moderator_can_edit_a_listing_they_do_not_own(client, group):
     client.force_login(make_moderator())
-    response = client.post(edit_url(group), form_data(group, summary="Fixed typo"))
+    response = client.post(edit_url(group), listing_post(group, summary="Fixed typo"))
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.summary == "Fixed typo"
@@ -319,7 +279,7 @@ def test_two_simultaneous_saves_on_postgresql_one_wins_the_other_gets_a_conflict
     prepared = []
     for summary in ("First", "Second"):
         g = SupportGroup.objects.get(pk=group.pk)
-        data = form_data(g, summary=summary)
+        data = listing_post(g, summary=summary)
         form, formset = ListingForm(data, instance=g), meeting_formset(g, data)
         assert form.is_valid() and formset.is_valid()
         prepared.append((g, form, formset))

@@ -35,6 +35,7 @@ from tests.factories import (
     make_type,
     make_user,
 )
+from tests.posts import MEETING_FIELDS, listing_post
 
 QUERY_EXAMPLES = int(os.environ.get("FUZZ_QUERY_EXAMPLES", "2000"))
 FORM_EXAMPLES = int(os.environ.get("FUZZ_FORM_EXAMPLES", "200"))
@@ -404,16 +405,6 @@ LISTING_TEXT_FIELDS = [
     "accessibility",
 ]
 LISTING_CHOICE_FIELDS = ["kind", "attendance", "status", "cost", "region", "host", "types"]
-MEETING_FIELDS = [
-    "frequency",
-    "weekday",
-    "weeks_of_month",
-    "start_date",
-    "start_time",
-    "end_time",
-    "timezone",
-    "notes",
-]
 meeting_values = st.one_of(
     st.sampled_from(
         [
@@ -439,38 +430,6 @@ meeting_values = st.one_of(
     ),
     form_text,
 )
-
-
-def listing_baseline(group, *, prefix="meetings"):
-    """The data the edit page would post unchanged, meetings included."""
-    from accounts.forms import ListingForm, meeting_formset
-
-    form = ListingForm(instance=group)
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            data[name] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = str(value)
-    formset = meeting_formset(group)
-    management = formset.management_form
-    for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
-        data[f"{prefix}-{name}"] = str(management[name].value())
-    for index, meeting_form in enumerate(formset.forms):
-        for name in [*MEETING_FIELDS, "id"]:
-            value = meeting_form[name].value()
-            if isinstance(value, list):  # ticked weeks of the month: one value per tick
-                if value:
-                    data[f"{prefix}-{index}-{name}"] = [str(v) for v in value]
-            elif value not in (None, ""):
-                data[f"{prefix}-{index}-{name}"] = str(value)
-    return data
 
 
 @st.composite
@@ -509,7 +468,7 @@ def test_edit_form_saves_everything_or_nothing(client, owned_group, changes):
     client.force_login(owner)
 
     def post():
-        data = {**listing_baseline(group), **changes}
+        data = {**listing_post(group), **changes}
         before = snapshot(group.pk)
         response = client.post(f"/organizer/groups/{group.slug}/edit/", data)
         after = snapshot(group.pk)
@@ -532,7 +491,7 @@ def test_new_group_form_creates_a_whole_listing_or_nothing(client, owned_group, 
     client.force_login(owner)
 
     def post():
-        data = listing_baseline(group)
+        data = listing_post(group)
         data = {k: v for k, v in data.items() if not k.startswith("meetings-")}
         data.update(
             {

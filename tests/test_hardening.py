@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_group, make_user
-from tests.test_reports import report_url, valid
+from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +18,14 @@ def test_a_10_mb_upload_to_the_report_form_is_refused_and_nothing_is_saved(clien
     group = make_group()
     upload = io.BytesIO(b"x" * (10 * 1024 * 1024))
     upload.name = "big.bin"
-    response = client.post(report_url(group), {**valid(), "attachment": upload})
+    response = client.post(report_url(group), {**report_post(), "attachment": upload})
     assert response.status_code == 413
     assert "nothing was saved" in response.content.decode()
     assert Report.objects.count() == 0
 
 
 def test_an_ordinary_report_still_goes_through(client):
-    assert client.post(report_url(make_group()), valid()).status_code == 302
+    assert client.post(report_url(make_group()), report_post()).status_code == 302
 
 
 @pytest.mark.parametrize("name", ["accounts:dashboard", "accounts:delete_account"])

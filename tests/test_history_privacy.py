@@ -7,14 +7,14 @@ from django.urls import reverse
 from accounts import services
 from groups.models import SupportGroup
 from tests.factories import make_claim, make_group, make_moderator, make_type, make_user
-from tests.test_editing import form_data
+from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
 
 
 def edit(client, user, group, **changes):
     client.force_login(user)
-    data = form_data(SupportGroup.objects.get(pk=group.pk), **changes)
+    data = listing_post(SupportGroup.objects.get(pk=group.pk), **changes)
     for name, value in list(data.items()):
         if value is None:
             del data[name]

@@ -11,7 +11,7 @@ from accounts.forms import MeetingForm
 from groups import timezones
 from groups.models import Meeting
 from tests.factories import make_group, make_meeting, make_region, make_type, make_user
-from tests.test_editing import form_data
+from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_organizer_pages_use_no_jargon(client, owner, group, page):
 
 def test_an_error_is_listed_at_the_top_with_a_link_to_its_field(client, owner, group):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, **{"meetings-0-timezone": "Mars/Olympus"}))
+    response = edit(client, group, listing_post(group, **{"meetings-0-timezone": "Mars/Olympus"}))
     assert response.status_code == 400
     html = response.content.decode()
     summary = html.split('id="form-errors"')[1].split("</div>")[0]
@@ -112,7 +112,7 @@ def test_time_zone_is_a_select_with_common_zones_first(client, owner, group):
 )
 def test_common_names_for_a_zone_are_understood(client, owner, group, typed, zone):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, **{"meetings-0-timezone": typed}))
+    response = edit(client, group, listing_post(group, **{"meetings-0-timezone": typed}))
     assert response.status_code == 302
     assert group.meetings.get().timezone == zone
 
@@ -138,7 +138,12 @@ def test_add_another_time_without_script_keeps_what_was_typed_and_saves_nothing(
     client, owner, group
 ):
     client.force_login(owner)
-    data = form_data(group, summary="Typed but not saved", **{"meetings-0-start_time": "18:15"})
+    data = listing_post(
+        group,
+        another_time=True,
+        summary="Typed but not saved",
+        **{"meetings-0-start_time": "18:15"},
+    )
     data["add_meeting"] = "1"
     response = edit(client, group, data)
     assert response.status_code == 200
@@ -154,8 +159,9 @@ def test_add_another_time_without_script_keeps_what_was_typed_and_saves_nothing(
 
 def test_a_second_weekly_time_in_another_zone_is_saved_with_the_first(client, owner, group):
     client.force_login(owner)
-    data = form_data(
+    data = listing_post(
         group,
+        another_time=True,
         **{
             "meetings-1-frequency": "weekly",
             "meetings-1-weekday": "5",
@@ -171,7 +177,7 @@ def test_a_second_weekly_time_in_another_zone_is_saved_with_the_first(client, ow
 
 def test_weeks_of_the_month_are_ticked_in_words_and_stored_as_before(client, owner, group):
     client.force_login(owner)
-    data = form_data(
+    data = listing_post(
         group, **{"meetings-0-frequency": "monthly", "meetings-0-weeks_of_month": ["2", "last"]}
     )
     assert edit(client, group, data).status_code == 302
@@ -244,7 +250,7 @@ def test_the_place_is_a_text_box_offering_every_place_by_its_full_name(
 )
 def test_a_place_typed_by_its_name_is_saved_as_that_region(client, owner, group, places, typed):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, region=typed))
+    response = edit(client, group, listing_post(group, region=typed))
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.region == places["hamilton-on"]
@@ -252,14 +258,14 @@ def test_a_place_typed_by_its_name_is_saved_as_that_region(client, owner, group,
 
 def test_a_name_only_one_place_has_is_enough(client, owner, group, places):
     client.force_login(owner)
-    assert edit(client, group, form_data(group, region="toronto")).status_code == 302
+    assert edit(client, group, listing_post(group, region="toronto")).status_code == 302
     group.refresh_from_db()
     assert group.region == places["toronto"]
 
 
 def test_a_name_two_places_share_asks_which_one_and_saves_nothing(client, owner, group, places):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, region="Hamilton", summary="Changed"))
+    response = edit(client, group, listing_post(group, region="Hamilton", summary="Changed"))
     assert response.status_code == 400
     html = response.content.decode()
     assert (
@@ -274,7 +280,7 @@ def test_a_name_two_places_share_asks_which_one_and_saves_nothing(client, owner,
 
 def test_a_misspelt_place_gets_close_matches_not_a_crash(client, owner, group, places):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, region="Hamiltn"))
+    response = edit(client, group, listing_post(group, region="Hamiltn"))
     assert response.status_code == 400
     html = response.content.decode()
     assert "We do not know “Hamiltn”. Did you mean: " in html
@@ -283,7 +289,7 @@ def test_a_misspelt_place_gets_close_matches_not_a_crash(client, owner, group, p
 
 def test_a_place_we_have_nothing_like_says_to_choose_the_country(client, owner, group, places):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, region="Xyzzyqwv"))
+    response = edit(client, group, listing_post(group, region="Xyzzyqwv"))
     assert response.status_code == 400
     assert "or the country if the town is not there" in response.content.decode()
 
@@ -292,7 +298,7 @@ def test_leaving_the_place_empty_clears_it(client, owner, group, places):
     group.region = places["toronto"]
     group.save()
     client.force_login(owner)
-    assert edit(client, group, form_data(group, region="")).status_code == 302
+    assert edit(client, group, listing_post(group, region="")).status_code == 302
     group.refresh_from_db()
     assert group.region is None
 
@@ -302,7 +308,7 @@ def test_an_unchanged_place_posted_as_shown_is_not_a_change(owner, group, places
 
     group.region = places["hamilton-sc"]
     group.save()
-    form = ListingForm(form_data(group), instance=group)
+    form = ListingForm(listing_post(group), instance=group)
     assert form.is_valid(), form.errors
     assert "region" not in form.changed_data
     assert form.cleaned_data["region"] == places["hamilton-sc"]
@@ -317,7 +323,7 @@ def test_zone_names_module_understands_what_people_say():
 
 def test_an_error_on_ticked_weeks_links_to_the_first_box(client, owner, group):
     client.force_login(owner)
-    response = edit(client, group, form_data(group, **{"meetings-0-frequency": "monthly"}))
+    response = edit(client, group, listing_post(group, **{"meetings-0-frequency": "monthly"}))
     assert response.status_code == 400
     html = response.content.decode()
     assert 'href="#id_meetings-0-weeks_of_month_0"' in html
@@ -328,7 +334,7 @@ def test_a_town_we_do_not_list_is_answered_with_the_region_it_is_in(client, owne
     uk = make_region(name="United Kingdom", slug="uk", kind="country")
     make_region(name="Scotland", slug="scotland", kind="state", parent=uk)
     client.force_login(owner)
-    response = edit(client, group, form_data(group, region="Glasgow"))
+    response = edit(client, group, listing_post(group, region="Glasgow"))
     assert response.status_code == 400
     assert (
         "“Glasgow” is not on our list of places. It is in “Scotland, United Kingdom”"

@@ -11,6 +11,7 @@ from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry, Ownership, Report, SupportGroup
 from tests.factories import make_group, make_moderator, make_type, make_user
+from tests.posts import admin_action, admin_form_post, changelist
 
 pytestmark = pytest.mark.django_db
 
@@ -28,36 +29,8 @@ def mod_client(client, moderator):
     return client
 
 
-def changelist(model):
-    return reverse(f"admin:{model}_changelist")
-
-
-def act(client, model, action, objects, reason=None):
-    """Choose an admin action for `objects`; with a reason, also confirm it on the next page."""
-    data = {"action": action, "_selected_action": [o.pk for o in objects]}
-    if reason is not None:
-        data.update({"apply": "1", "reason": reason})
-    return client.post(changelist(model), data)
-
-
 def audit_actions():
     return list(AuditEntry.objects.order_by("id").values_list("action", "actor__email", "reason"))
-
-
-def form_data(form):
-    """What a browser would post back for an admin form as it was rendered."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None or value is False:
-            continue
-        if value is True:
-            data[name] = "on"
-        elif isinstance(value, list | tuple):
-            data[name] = [getattr(v, "pk", v) for v in value]
-        else:
-            data[name] = getattr(value, "pk", value)
-    return data
 
 
 # Claims -----------------------------------------------------------------------------------------
@@ -70,13 +43,13 @@ def test_moderator_approves_a_claim_with_a_reason_and_the_organizer_becomes_owne
     group = make_group(name="Leith Voices")
     claim = services.submit_claim(group, organizer, "facilitator", "named on leith.example")
 
-    page = act(mod_client, "accounts_claim", "approve", [claim])
+    page = admin_action(mod_client, "accounts_claim", "approve", [claim])
     assert page.status_code == 200
     assert "Approve claims" in page.content.decode()
     assert "Leith Voices" in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = act(mod_client, "accounts_claim", "approve", [claim], "phoned the centre")
+        done = admin_action(mod_client, "accounts_claim", "approve", [claim], "phoned the centre")
     assert done.status_code == 302
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED
@@ -93,14 +66,16 @@ def test_rejecting_a_claim_needs_a_reason_which_the_organizer_receives(
     organizer = make_user(email="claimant@example.org")
     claim = services.submit_claim(make_group(), organizer, "member", "trust me")
 
-    refused = act(mod_client, "accounts_claim", "reject", [claim], reason="  ")
+    refused = admin_action(mod_client, "accounts_claim", "reject", [claim], reason="  ")
     assert refused.status_code == 200
     assert "This field is required" in refused.content.decode()
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PENDING
 
     with django_capture_on_commit_callbacks(execute=True):
-        act(mod_client, "accounts_claim", "reject", [claim], "We could not verify your role.")
+        admin_action(
+            mod_client, "accounts_claim", "reject", [claim], "We could not verify your role."
+        )
     claim.refresh_from_db()
     assert claim.status == Claim.Status.REJECTED
     assert claim.decision_reason == "We could not verify your role."
@@ -118,8 +93,8 @@ def test_approving_the_same_claim_twice_changes_nothing_the_second_time(
 ):
     claim = services.submit_claim(make_group(), make_user(), "facilitator", "evidence")
     with django_capture_on_commit_callbacks(execute=True):
-        act(mod_client, "accounts_claim", "approve", [claim], "checked")
-        act(mod_client, "accounts_claim", "approve", [claim], "checked")
+        admin_action(mod_client, "accounts_claim", "approve", [claim], "checked")
+        admin_action(mod_client, "accounts_claim", "approve", [claim], "checked")
     assert len(mail.outbox) == 1
     assert len(audit_actions()) == 1
 
@@ -139,7 +114,7 @@ def test_moderator_publishes_a_pending_listing_and_its_organizer_is_told(
     )
     version = group.version
     with django_capture_on_commit_callbacks(execute=True):
-        response = act(mod_client, "groups_supportgroup", "publish", [group], reason="")
+        response = admin_action(mod_client, "groups_supportgroup", "publish", [group], reason="")
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.moderation == SupportGroup.Moderation.PUBLISHED
@@ -167,7 +142,7 @@ def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
         )
     report = Report.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        act(mod_client, "groups_report", "resolve", [report], "Updated the meeting day.")
+        admin_action(mod_client, "groups_report", "resolve", [report], "Updated the meeting day.")
     report.refresh_from_db()
     assert report.status == Report.Status.RESOLVED
     assert report.resolved_by.email == "mod@example.org"
@@ -183,7 +158,7 @@ def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
 
 def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audited(mod_client):
     report = Report.objects.create(group=make_group(), reason="other", details="spam")
-    act(mod_client, "groups_report", "dismiss", [report], "Not about this listing.")
+    admin_action(mod_client, "groups_report", "dismiss", [report], "Not about this listing.")
     report.refresh_from_db()
     assert report.status == Report.Status.DISMISSED
     assert mail.outbox == []
@@ -197,7 +172,7 @@ def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audit
 def test_moderator_confirms_a_stale_listing(mod_client):
     group = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
     assert list(SupportGroup.objects.stale()) == [group]
-    act(mod_client, "groups_supportgroup", "confirm", [group], "Phoned the organizer.")
+    admin_action(mod_client, "groups_supportgroup", "confirm", [group], "Phoned the organizer.")
     group.refresh_from_db()
     assert group.last_confirmed == timezone.localdate()
     assert list(SupportGroup.objects.stale()) == []
@@ -209,10 +184,10 @@ def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
 ):
     owner = make_user(email="owner@example.org")
     group = make_group(last_confirmed=None, owners=[owner])
-    missing = act(mod_client, "groups_supportgroup", "archive", [group], reason="")
+    missing = admin_action(mod_client, "groups_supportgroup", "archive", [group], reason="")
     assert "This field is required" in missing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        act(mod_client, "groups_supportgroup", "archive", [group], "No answer for a year.")
+        admin_action(mod_client, "groups_supportgroup", "archive", [group], "No answer for a year.")
     group.refresh_from_db()
     assert group.moderation == SupportGroup.Moderation.ARCHIVED
     (sent,) = mail.outbox
@@ -272,7 +247,7 @@ def test_moderator_reverts_a_listing_to_an_earlier_version_and_it_is_audited(mod
     page = mod_client.get(url)
     assert page.status_code == 200
     assert "Revert" in page.content.decode()
-    response = mod_client.post(url, form_data(page.context["adminform"].form))
+    response = mod_client.post(url, admin_form_post(page.context["adminform"].form))
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.name == "Original name"

@@ -5,8 +5,8 @@ import pytest
 from accounts import services
 from accounts.models import Claim
 from groups.models import Ownership
-from tests.factories import make_group
-from tests.test_moderation import act, make_moderator
+from tests.factories import make_group, make_moderator
+from tests.posts import admin_action
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def test_moderator_cannot_approve_their_own_claim_in_the_admin(client):
     claim = services.submit_claim(group, moderator, "facilitator", "it is me")
     client.force_login(moderator)
 
-    done = act(client, "accounts_claim", "approve", [claim], "looks fine to me")
+    done = admin_action(client, "accounts_claim", "approve", [claim], "looks fine to me")
     assert done.status_code == 302
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PENDING

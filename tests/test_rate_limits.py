@@ -14,7 +14,7 @@ from django.urls import reverse
 from groups import ratelimit
 from groups.models import Report, SupportGroup
 from tests.factories import make_group, make_user
-from tests.test_reports import report_url, valid
+from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +91,10 @@ def test_behind_one_proxy_each_visitor_has_their_own_report_limit(one_proxy):
     group = make_group()
     noisy = behind_proxy("203.0.113.1")
     for n in range(6):
-        noisy.post(report_url(group), valid(details=f"report {n}"))
-    assert noisy.post(report_url(group), valid(details="more")).status_code == 429
+        noisy.post(report_url(group), report_post(details=f"report {n}"))
+    assert noisy.post(report_url(group), report_post(details="more")).status_code == 429
     other = behind_proxy("203.0.113.2")
-    assert other.post(report_url(group), valid(details="hello")).status_code == 302
+    assert other.post(report_url(group), report_post(details="hello")).status_code == 302
     assert Report.objects.count() == 6
 
 

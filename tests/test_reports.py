@@ -11,18 +11,9 @@ from django.utils import timezone
 
 from groups.models import Report, SupportGroup
 from tests.factories import make_group, make_user
+from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
-
-
-def report_url(group):
-    return reverse("groups:report", args=[group.slug])
-
-
-def valid(**overrides):
-    data = {"reason": "wrong_time_or_place", "details": "They meet on Tuesdays now."}
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -58,7 +49,7 @@ def test_honeypot_is_hidden_unreachable_and_labelled_leave_empty(client):
 
 def test_visitor_reports_a_problem_and_sees_a_confirmation_page(client):
     group = make_group()
-    response = client.post(report_url(group), valid(reporter_email="me@example.net"))
+    response = client.post(report_url(group), report_post(reporter_email="me@example.net"))
     assert response.status_code == 302
     assert response["Location"] == reverse("groups:report_done", args=[group.slug])
     page = client.get(response["Location"])
@@ -78,7 +69,7 @@ def test_each_owner_gets_their_own_email_without_the_reporters_address(
     alice, bob = make_user(email="alice@example.org"), make_user(email="bob@example.org")
     group = make_group(name="Leith Voices", owners=[alice, bob])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(report_url(group), valid(reporter_email="visitor@example.net"))
+        client.post(report_url(group), report_post(reporter_email="visitor@example.net"))
     assert sorted(m.to for m in mail.outbox) == [["alice@example.org"], ["bob@example.org"]]
     for message in mail.outbox:
         assert "Leith Voices" in message.subject
@@ -93,7 +84,7 @@ def test_a_mail_failure_keeps_the_report_and_the_retry_command_sends_it(
 ):
     group = make_group(owners=[make_user(email="owner@example.org")])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(report_url(group), valid())
+        response = client.post(report_url(group), report_post())
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.sent_at is None
@@ -142,7 +133,7 @@ def test_a_report_closed_while_its_owners_notice_is_being_sent_still_tells_the_r
 
 def test_filled_honeypot_gets_the_same_confirmation_but_nothing_is_saved(client):
     group = make_group()
-    response = client.post(report_url(group), valid(homepage="http://spam.example"))
+    response = client.post(report_url(group), report_post(homepage="http://spam.example"))
     assert response.status_code == 302
     assert response["Location"] == reverse("groups:report_done", args=[group.slug])
     assert Report.objects.count() == 0
@@ -150,24 +141,24 @@ def test_filled_honeypot_gets_the_same_confirmation_but_nothing_is_saved(client)
 
 def test_same_report_submitted_twice_within_a_minute_is_saved_once(client):
     group = make_group()
-    first = client.post(report_url(group), valid())
-    second = client.post(report_url(group), valid())
+    first = client.post(report_url(group), report_post())
+    second = client.post(report_url(group), report_post())
     assert first.status_code == second.status_code == 302
     assert Report.objects.count() == 1
 
 
 def test_a_different_report_from_the_same_visitor_is_saved(client):
     group = make_group()
-    client.post(report_url(group), valid())
-    client.post(report_url(group), valid(details="Also the venue moved."))
+    client.post(report_url(group), report_post())
+    client.post(report_url(group), report_post(details="Also the venue moved."))
     assert Report.objects.count() == 2
 
 
 def test_sixth_report_in_ten_minutes_gets_a_kind_429_page_and_is_not_saved(client):
     group = make_group()
     for n in range(5):
-        assert client.post(report_url(group), valid(details=f"report {n}")).status_code == 302
-    response = client.post(report_url(group), valid(details="one too many"))
+        assert client.post(report_url(group), report_post(details=f"report {n}")).status_code == 302
+    response = client.post(report_url(group), report_post(details="one too many"))
     assert response.status_code == 429
     html = response.content.decode()
     assert "Please wait a few minutes" in html
@@ -178,16 +169,16 @@ def test_sixth_report_in_ten_minutes_gets_a_kind_429_page_and_is_not_saved(clien
 def test_rate_limit_is_per_client(client):
     group = make_group()
     for n in range(5):
-        client.post(report_url(group), valid(details=f"report {n}"))
+        client.post(report_url(group), report_post(details=f"report {n}"))
     other = Client(REMOTE_ADDR="203.0.113.9")
-    assert other.post(report_url(group), valid(details="hello")).status_code == 302
+    assert other.post(report_url(group), report_post(details="hello")).status_code == 302
     assert Report.objects.count() == 6
 
 
 def test_details_longer_than_4000_characters_are_refused_and_kept_in_the_form(client):
     group = make_group()
     too_long = "x" * 4001
-    response = client.post(report_url(group), valid(details=too_long))
+    response = client.post(report_url(group), report_post(details=too_long))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Please check the form" in html
@@ -218,14 +209,14 @@ def test_links_in_details_are_shown_as_text_never_as_links(client):
 def test_post_without_csrf_token_is_refused(client):
     group = make_group()
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(report_url(group), valid()).status_code == 403
+    assert strict.post(report_url(group), report_post()).status_code == 403
     assert Report.objects.count() == 0
 
 
 def test_unpublished_listing_cannot_be_reported(client):
     group = make_group(moderation=SupportGroup.Moderation.PENDING)
     assert client.get(report_url(group)).status_code == 404
-    assert client.post(report_url(group), valid()).status_code == 404
+    assert client.post(report_url(group), report_post()).status_code == 404
 
 
 def test_owner_sees_only_reports_on_their_own_listings():

@@ -17,7 +17,7 @@ from accounts.models import Claim, Invitation
 from groups import mail as group_mail
 from groups.models import Report, SupportGroup
 from tests.factories import make_claim, make_group, make_type, make_user
-from tests.test_reports import report_url, valid
+from tests.posts import report_post, report_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -70,10 +70,12 @@ def test_twelve_parallel_reports_with_three_left_let_three_through():
     group = make_group()
     client = Client()
     for n in range(2):
-        assert client.post(report_url(group), valid(details=f"earlier {n}")).status_code == 302
+        assert (
+            client.post(report_url(group), report_post(details=f"earlier {n}")).status_code == 302
+        )
 
     statuses = at_once(
-        12, lambda n: Client().post(report_url(group), valid(details=f"r{n}")).status_code
+        12, lambda n: Client().post(report_url(group), report_post(details=f"r{n}")).status_code
     )
     assert sorted(statuses) == [302] * 3 + [429] * 9
     assert Report.objects.count() == 5

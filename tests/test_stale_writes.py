@@ -7,8 +7,7 @@ from django.urls import reverse
 from groups import csv_io, moderation
 from groups.models import SupportGroup
 from tests.factories import make_group, make_meeting, make_moderator, make_type, make_user
-from tests.test_editing import form_data as organizer_form_data
-from tests.test_moderation import form_data as admin_form_fields
+from tests.posts import admin_form_post, listing_post
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def admin_change_data(client, group):
     """What the moderator's browser posts back from the change form as it was rendered."""
     url = reverse("admin:groups_supportgroup_change", args=[group.pk])
     form = client.get(url).context["adminform"].form
-    data = admin_form_fields(form)
+    data = admin_form_post(form)
     data.update(
         {
             "meetings-TOTAL_FORMS": "0",
@@ -49,7 +48,7 @@ def admin_change_data(client, group):
 
 def organizer_hides_email(client, owner, group):
     client.force_login(owner)
-    data = organizer_form_data(SupportGroup.objects.get(pk=group.pk))
+    data = listing_post(SupportGroup.objects.get(pk=group.pk))
     data.pop("email_public")
     response = client.post(reverse("accounts:edit", args=[group.slug]), data)
     assert response.status_code == 302
@@ -105,7 +104,7 @@ def test_a_stale_history_revert_is_refused(client, owner, group):
     old = group.history.earliest()
     revert_url = f"/admin/groups/supportgroup/{group.pk}/history/{old.history_id}/"
     form = client.get(revert_url).context["adminform"].form
-    stale = admin_form_fields(form)
+    stale = admin_form_post(form)
 
     organizer_hides_email(client, owner, group)
 
@@ -131,7 +130,7 @@ def test_a_stale_history_revert_is_refused(client, owner, group):
 )
 def test_an_admin_action_makes_open_forms_stale(client, owner, group, action):
     client.force_login(owner)
-    organizer_stale = organizer_form_data(SupportGroup.objects.get(pk=group.pk))
+    organizer_stale = listing_post(SupportGroup.objects.get(pk=group.pk))
     moderator = make_moderator()
     client.force_login(moderator)
     _url, admin_stale = admin_change_data(client, group)
@@ -168,7 +167,7 @@ def test_still_meeting_makes_an_open_admin_form_stale(client, owner, group):
 
 def test_organizer_stale_form_after_a_moderator_save_is_refused(client, owner, group):
     client.force_login(owner)
-    stale = organizer_form_data(SupportGroup.objects.get(pk=group.pk))
+    stale = listing_post(SupportGroup.objects.get(pk=group.pk))
     client.force_login(make_moderator())
     url, data = admin_change_data(client, group)
     data["phone"] = "0131 496 0000"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.timewords import sentences_about_times
 from tests.factories import make_group, make_meeting, make_type, make_user
-from tests.test_editing import form_data
+from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def edit_url(group):
 
 
 def save(client, group, **changes):
-    return client.post(edit_url(group), form_data(group, **changes), follow=True)
+    return client.post(edit_url(group), listing_post(group, **changes), follow=True)
 
 
 def notice(response):
@@ -67,7 +67,12 @@ def test_changing_a_time_asks_about_words_that_speak_of_times(client, owner, gro
 
 def test_a_new_time_or_a_removed_one_also_asks(client, owner, group):
     client.force_login(owner)
-    added = save(client, group, **{"meetings-1-frequency": "weekly", "meetings-1-weekday": "4"})
+    added = save(
+        client,
+        group,
+        another_time=True,
+        **{"meetings-1-frequency": "weekly", "meetings-1-weekday": "4"},
+    )
     assert notice(added) is not None
     assert group.meetings.count() == 2
     group.refresh_from_db()

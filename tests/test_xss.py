@@ -195,14 +195,14 @@ def test_url_fields_with_quotes_stay_inside_their_href(client, hostile):
 
 
 def test_javascript_urls_are_refused_by_the_organizer_form(client, hostile):
-    from tests.test_fuzz import listing_baseline
+    from tests.posts import listing_post
 
     group = hostile["group"]
     group.website = group.join_url = "https://example.org/"
     group.save()
     client.force_login(hostile["owner"])
     for field in ("website", "join_url"):
-        data = {**listing_baseline(group), field: JS_URL}
+        data = {**listing_post(group), field: JS_URL}
         response = client.post(f"/organizer/groups/{group.slug}/edit/", data)
         assert response.status_code in (200, 400)
         group.refresh_from_db()
