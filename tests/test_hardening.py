@@ -49,7 +49,7 @@ def test_public_pages_for_anonymous_visitors_are_not_marked_private(client):
 
 
 def test_production_cookies_use_the_host_prefix(tmp_path):
-    from tests.test_settings import STRONG_KEY, run_python
+    from tests.processes import STRONG_KEY, run_python
 
     code = (
         "from django.conf import settings; import django; django.setup(); "

@@ -14,13 +14,13 @@ import pytest
 from django.conf import settings as django_settings
 
 from groups.models import ContactMessage, Report
+from tests.pagescan import scan
 from tests.test_access_matrix import (
     MATRIX,
     build_world,
     routes_by_key,
     variants,
 )
-from tests.test_xss import scan
 
 pytestmark = pytest.mark.django_db
 

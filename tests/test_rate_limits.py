@@ -267,7 +267,7 @@ def test_password_reset_mails_to_one_address_are_limited(client):
 
 
 def test_trusted_proxy_count_comes_from_the_environment_for_ours_and_allauths(tmp_path):
-    from tests.test_settings import run_python
+    from tests.processes import run_python
 
     code = (
         "from peerdir import settings as s; "
@@ -280,7 +280,7 @@ def test_trusted_proxy_count_comes_from_the_environment_for_ours_and_allauths(tm
 
 @pytest.mark.parametrize("value", ["one", "-1", "1.5"])
 def test_a_bad_trusted_proxy_count_stops_start_up_with_a_clear_message(tmp_path, value):
-    from tests.test_settings import import_settings
+    from tests.processes import import_settings
 
     result = import_settings(tmp_path, TRUSTED_PROXY_COUNT=value)
     assert result.returncode != 0

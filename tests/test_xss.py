@@ -4,7 +4,6 @@ sitemap (valid XML) and in the admin."""
 
 import json
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import icalendar
 import pytest
@@ -20,6 +19,7 @@ from tests.factories import (
     make_type,
     make_user,
 )
+from tests.pagescan import scan
 
 pytestmark = pytest.mark.django_db
 
@@ -35,57 +35,6 @@ QUOTE_URL = 'https://example.org/?a="><script>alert(1)</script><img src=x onerro
 
 ICS_INJECTION = "Evil\r\nBEGIN:VEVENT\r\nSUMMARY:injected\r\nEND:VEVENT\r\nX-EVIL:1"
 MARKUP_SIGNS = ("<script>alert(", "<img src=x onerror", "<svg onload")
-
-
-class PageScan(HTMLParser):
-    """Collects what a browser would execute or follow: script elements, event handler
-    attributes, and URLs in attributes."""
-
-    URL_ATTRS = {"href", "src", "action", "formaction", "srcset", "poster", "data"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.scripts = []  # (attrs, text)
-        self.handlers = []  # (tag, attribute)
-        self.urls = []  # (tag, attribute, value)
-        self.styles = []  # text of <style> elements
-        self._in = None
-        self._attrs = {}
-        self._text = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        for name, value in attrs.items():
-            if name.startswith("on"):
-                self.handlers.append((tag, name))
-            if name in self.URL_ATTRS and value is not None:
-                self.urls.append((tag, name, value))
-        if tag in ("script", "style"):
-            self._in, self._attrs, self._text = tag, attrs, []
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag in ("script", "style"):
-            self.handle_endtag(tag)
-
-    def handle_data(self, data):
-        if self._in:
-            self._text.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == self._in == "script":
-            self.scripts.append((self._attrs, "".join(self._text)))
-            self._in = None
-        elif tag == self._in == "style":
-            self.styles.append("".join(self._text))
-            self._in = None
-
-
-def scan(html):
-    parser = PageScan()
-    parser.feed(html)
-    parser.close()
-    return parser
 
 
 def assert_inert(html, where):
