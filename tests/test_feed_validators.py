@@ -33,6 +33,8 @@ from django.urls import reverse
 
 from groups.models import SupportGroup
 from tests.factories import make_group, make_meeting
+from tests.validators.hsds import check_document
+from tests.validators.meeting_guide import check_entry  # the spec's field formats
 
 pytestmark = pytest.mark.django_db
 
@@ -200,8 +202,6 @@ def test_meeting_guide_types_are_spec_codes_or_our_own_lower_case_slugs(client, 
     assert {"TC", "EN", "W", "S"} <= codes and "ONL" not in codes
     upper = {code.upper() for code in codes}
     ours = {slug for slug in directory.values_list("types__slug", flat=True) if slug}
-    from tests.test_meeting_guide import check_entry  # the spec's field formats
-
     for entry in meeting_guide(client):
         check_entry(entry)
         for code in entry["types"]:
@@ -305,8 +305,6 @@ def test_json_ld_values_keep_to_schema_org_ranges(client, directory):
 
 
 def test_hsds_export_of_the_seed_and_sample_passes_the_semantic_checks(client, directory, tmp_path):
-    from tests.test_hsds import check_document
-
     body = b"".join(client.get("/api/hsds.json").streaming_content)
     check_document(json.loads(body))
     schema = os.environ.get("HSDS_SCHEMA")
