@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts import services
 from groups.models import SupportGroup
-from tests.factories import make_claim, make_group, make_moderator, make_type, make_user
+from tests.factories import make_claim
 from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
@@ -29,57 +29,49 @@ def history_html(client, user, group):
     return response.content.decode()
 
 
-@pytest.fixture
-def first_owner():
-    return make_user(email="first.owner@example.org")
+def hand_over(cast, listing, to):
+    """A moderator approves `to`'s claim on the listing."""
+    services.approve_claim(make_claim(group=listing, user=to), cast.moderator, "checked")
 
 
-@pytest.fixture
-def group(first_owner):
-    return make_group(name="Leith Voices", types=[make_type()], owners=[first_owner])
+def test_next_owner_does_not_read_the_previous_owners_private_contact_details(client, cast):
+    alex, sam, listing = cast.organizer, cast.second_organizer, cast.listing
+    edit(client, alex, listing, email="kept.private@example.org", phone="0131 496 0999")
+    edit(client, alex, listing, email="", phone="")
+    services.leave_group(listing, alex)
+    hand_over(cast, listing, sam)
 
-
-def test_next_owner_does_not_read_the_previous_owners_private_contact_details(
-    client, first_owner, group
-):
-    edit(client, first_owner, group, email="kept.private@example.org", phone="0131 496 0999")
-    edit(client, first_owner, group, email="", phone="")
-    services.leave_group(group, first_owner)
-    next_owner = make_user(email="next.owner@example.org")
-    services.approve_claim(make_claim(group=group, user=next_owner), make_moderator(), "checked")
-
-    html = history_html(client, next_owner, group)
+    html = history_html(client, sam, listing)
     assert "Listing edited" in html
     assert "kept.private@example.org" not in html
     assert "0131 496 0999" not in html
-    assert "first.owner@example.org" not in html
+    assert alex.email not in html
     assert "An organizer" in html
     assert "(private at the time)" in html
 
 
-def test_the_owner_of_the_time_and_moderators_still_read_them(client, first_owner, group):
-    edit(client, first_owner, group, email="kept.private@example.org")
-    assert "kept.private@example.org" in history_html(client, first_owner, group)
-    assert "kept.private@example.org" in history_html(client, make_moderator(), group)
+def test_the_owner_of_the_time_and_moderators_still_read_them(client, cast):
+    edit(client, cast.organizer, cast.listing, email="kept.private@example.org")
+    assert "kept.private@example.org" in history_html(client, cast.organizer, cast.listing)
+    assert "kept.private@example.org" in history_html(client, cast.moderator, cast.listing)
 
 
-def test_a_published_value_stays_readable_to_later_owners(client, first_owner, group):
-    edit(client, first_owner, group, email="public@example.org", email_public="on")
-    services.leave_group(group, first_owner)
-    later = make_user()
-    services.approve_claim(make_claim(group=group, user=later), make_moderator(), "checked")
-    assert "public@example.org" in history_html(client, later, group)
+def test_a_published_value_stays_readable_to_later_owners(client, cast):
+    edit(client, cast.organizer, cast.listing, email="public@example.org", email_public="on")
+    services.leave_group(cast.listing, cast.organizer)
+    hand_over(cast, cast.listing, cast.second_organizer)
+    assert "public@example.org" in history_html(client, cast.second_organizer, cast.listing)
 
 
-def test_co_organizers_do_not_see_each_others_account_emails(client, first_owner, group):
-    second = make_user(email="second.owner@example.org")
-    services.approve_claim(make_claim(group=group, user=second), make_moderator(), "checked")
-    edit(client, first_owner, group, summary="First's words")
-    edit(client, second, group, summary="Second's words")
+def test_co_organizers_do_not_see_each_others_account_emails(client, cast):
+    alex, sam, listing = cast.organizer, cast.second_organizer, cast.listing
+    hand_over(cast, listing, sam)
+    edit(client, alex, listing, summary="First's words")
+    edit(client, sam, listing, summary="Second's words")
 
-    seen_by_first = history_html(client, first_owner, group)
-    seen_by_second = history_html(client, second, group)
-    assert "second.owner@example.org" not in seen_by_first
-    assert "first.owner@example.org" not in seen_by_second
-    assert "An organizer" in seen_by_first and "You" in seen_by_first
-    assert "An organizer" in seen_by_second
+    seen_by_alex = history_html(client, alex, listing)
+    seen_by_sam = history_html(client, sam, listing)
+    assert sam.email not in seen_by_alex
+    assert alex.email not in seen_by_sam
+    assert "An organizer" in seen_by_alex and "You" in seen_by_alex
+    assert "An organizer" in seen_by_sam

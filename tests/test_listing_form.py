@@ -1,7 +1,6 @@
 """An edit form people can finish: sections, an error summary linking to each field, time zones
 chosen not typed, meeting times added without saving, plain words throughout."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,7 +9,7 @@ from django.urls import reverse
 from accounts.forms import MeetingForm
 from groups import timezones
 from groups.models import Meeting
-from tests.factories import make_group, make_meeting, make_region, make_type, make_user
+from tests.factories import make_group, make_region, make_type
 from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
@@ -33,15 +32,13 @@ FORBIDDEN = [
 
 
 @pytest.fixture
-def owner():
-    return make_user(name="Alex")
+def owner(cast):
+    return cast.organizer
 
 
 @pytest.fixture
-def group(owner):
-    group = make_group(name="Leith Voices", types=[make_type()], owners=[owner])
-    make_meeting(group, weekday=1, start_time=dt.time(19, 0), end_time=dt.time(20, 30))
-    return group
+def group(cast):
+    return cast.listing  # Tuesdays 19:00-20:30, London time
 
 
 def edit(client, group, data=None):
@@ -172,7 +169,7 @@ def test_a_second_weekly_time_in_another_zone_is_saved_with_the_first(client, ow
     )
     assert edit(client, group, data).status_code == 302
     zones = sorted(group.meetings.values_list("timezone", flat=True))
-    assert zones == ["America/Los_Angeles", "America/New_York"]
+    assert zones == ["America/New_York", "Europe/London"]
 
 
 def test_weeks_of_the_month_are_ticked_in_words_and_stored_as_before(client, owner, group):
@@ -191,7 +188,7 @@ def test_weeks_of_the_month_are_ticked_in_words_and_stored_as_before(client, own
 def test_each_meeting_time_reads_as_a_sentence(client, owner, group):
     client.force_login(owner)
     html = edit(client, group).content.decode()
-    assert "Tuesdays, 7:00–8:30 pm Pacific Time" in html
+    assert "Tuesdays, 7:00–8:30 pm UK time" in html
 
 
 def test_a_monthly_meeting_without_weeks_says_so_in_words():

@@ -6,28 +6,23 @@ from django.urls import reverse
 
 from groups import csv_io, moderation
 from groups.models import SupportGroup
-from tests.factories import make_group, make_meeting, make_moderator, make_type, make_user
+from tests.factories import make_moderator
 from tests.posts import admin_form_post, listing_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner():
-    return make_user(name="Alex")
+def owner(cast):
+    return cast.organizer
 
 
 @pytest.fixture
-def group(owner):
-    group = make_group(
-        name="Leith Voices",
-        types=[make_type()],
-        owners=[owner],
-        email="alex.private@example.org",
-        email_public=True,
-    )
-    make_meeting(group)
-    return group
+def group(cast):
+    """Alex's listing with the email published: the tests have Alex hide it again."""
+    cast.listing.email_public = True
+    cast.listing.save()
+    return cast.listing
 
 
 def admin_change_data(client, group):

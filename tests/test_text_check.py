@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.timewords import sentences_about_times
-from tests.factories import make_group, make_meeting, make_type, make_user
+from tests.factories import make_user
 from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
@@ -19,17 +19,16 @@ OLD_WORDS = (
 
 
 @pytest.fixture
-def owner():
-    return make_user(name="Alex")
+def owner(cast):
+    return cast.organizer
 
 
 @pytest.fixture
-def group(owner):
-    group = make_group(
-        name="Leith Voices", types=[make_type()], owners=[owner], how_to_join=OLD_WORDS
-    )
-    make_meeting(group, weekday=1, start_time=dt.time(19, 0), end_time=dt.time(20, 30))
-    return group
+def group(cast):
+    """Alex's listing (Tuesdays 19:00-20:30), its joining text in the seed listings' words."""
+    cast.listing.how_to_join = OLD_WORDS
+    cast.listing.save()
+    return cast.listing
 
 
 def edit_url(group):
