@@ -6,15 +6,15 @@ from django.urls import reverse
 
 from accounts.models import Claim
 from groups.models import AuditEntry, Report, SupportGroup
-from tests.factories import make_claim, make_group, make_moderator, make_type, make_user
+from tests.factories import make_claim, make_group, make_type, make_user
 from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mod_client(client):
-    client.force_login(make_moderator(email="mod@example.org"))
+def mod_client(client, cast):
+    client.force_login(cast.moderator)
     return client
 
 

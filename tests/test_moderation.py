@@ -19,8 +19,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def moderator():
-    return make_moderator(email="mod@example.org")
+def moderator(cast):
+    return cast.moderator
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_moderator_approves_a_claim_with_a_reason_and_the_organizer_becomes_owne
     assert claim.status == Claim.Status.APPROVED
     assert Ownership.objects.filter(group=group, user=organizer).exists()
     assert [m.to for m in mail.outbox] == [["organizer@example.org"]]
-    assert audit_actions() == [("claim approved", "mod@example.org", "phoned the centre")]
+    assert audit_actions() == [("claim approved", "morgan@example.org", "phoned the centre")]
     messages = [str(m) for m in mod_client.get(done["Location"]).context["messages"]]
     assert any("Approved 1 claim" in m for m in messages)
 
@@ -84,7 +84,7 @@ def test_rejecting_a_claim_needs_a_reason_which_the_organizer_receives(
     assert "We could not verify your role." in sent.body
     assert not Ownership.objects.filter(user=organizer).exists()
     assert audit_actions() == [
-        ("claim rejected", "mod@example.org", "We could not verify your role.")
+        ("claim rejected", "morgan@example.org", "We could not verify your role.")
     ]
 
 
@@ -122,8 +122,8 @@ def test_moderator_publishes_a_pending_listing_and_its_organizer_is_told(
     (sent,) = mail.outbox
     assert sent.to == ["new@example.org"]
     assert "Brand New Group" in sent.subject
-    assert audit_actions() == [("listing published", "mod@example.org", "")]
-    assert group.history.first().history_user.email == "mod@example.org"
+    assert audit_actions() == [("listing published", "morgan@example.org", "")]
+    assert group.history.first().history_user.email == "morgan@example.org"
     mod_client.logout()
     assert client.get(group.get_absolute_url()).status_code == 200
 
@@ -145,15 +145,17 @@ def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
         admin_action(mod_client, "groups_report", "resolve", [report], "Updated the meeting day.")
     report.refresh_from_db()
     assert report.status == Report.Status.RESOLVED
-    assert report.resolved_by.email == "mod@example.org"
+    assert report.resolved_by.email == "morgan@example.org"
     assert report.resolution_note == "Updated the meeting day."
     assert report.sent_at is not None
     # The listing has no owners: besides the moderator's notice of the report, only the follow-up.
     notice, sent = mail.outbox
-    assert notice.to == ["mod@example.org"] and "New report" in notice.subject
+    assert notice.to == ["morgan@example.org"] and "New report" in notice.subject
     assert sent.to == ["visitor@example.net"]
     assert "Updated the meeting day." in sent.body
-    assert audit_actions() == [("report resolved", "mod@example.org", "Updated the meeting day.")]
+    assert audit_actions() == [
+        ("report resolved", "morgan@example.org", "Updated the meeting day.")
+    ]
 
 
 def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audited(mod_client):
@@ -162,7 +164,9 @@ def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audit
     report.refresh_from_db()
     assert report.status == Report.Status.DISMISSED
     assert mail.outbox == []
-    assert audit_actions() == [("report dismissed", "mod@example.org", "Not about this listing.")]
+    assert audit_actions() == [
+        ("report dismissed", "morgan@example.org", "Not about this listing.")
+    ]
     assert Report.objects.open().count() == 0
 
 
@@ -176,7 +180,7 @@ def test_moderator_confirms_a_stale_listing(mod_client):
     group.refresh_from_db()
     assert group.last_confirmed == timezone.localdate()
     assert list(SupportGroup.objects.stale()) == []
-    assert audit_actions() == [("listing confirmed", "mod@example.org", "Phoned the organizer.")]
+    assert audit_actions() == [("listing confirmed", "morgan@example.org", "Phoned the organizer.")]
 
 
 def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
@@ -193,7 +197,7 @@ def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
     (sent,) = mail.outbox
     assert sent.to == ["owner@example.org"]
     assert "No answer for a year." in sent.body
-    assert audit_actions() == [("listing archived", "mod@example.org", "No answer for a year.")]
+    assert audit_actions() == [("listing archived", "morgan@example.org", "No answer for a year.")]
     mod_client.logout()
     assert client.get(group.get_absolute_url()).status_code == 404
 
@@ -201,11 +205,10 @@ def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
 # The queue --------------------------------------------------------------------------------------
 
 
-def test_moderation_queue_counts_each_kind_of_work_and_links_to_it(mod_client):
-    services.submit_claim(make_group(), make_user(), "facilitator", "evidence")
-    make_group(moderation=SupportGroup.Moderation.PENDING)
-    make_group(moderation=SupportGroup.Moderation.PENDING)
-    Report.objects.create(group=make_group(), reason="other")
+def test_moderation_queue_counts_each_kind_of_work_and_links_to_it(mod_client, cast):
+    services.submit_claim(cast.unowned_listing, cast.visitor, "facilitator", "evidence")
+    make_group(moderation=SupportGroup.Moderation.PENDING)  # and the cast's pending_listing
+    Report.objects.create(group=cast.listing, reason="other")
     make_group(last_confirmed=None)
 
     index = mod_client.get(reverse("admin:index")).content.decode()
@@ -253,7 +256,7 @@ def test_moderator_reverts_a_listing_to_an_earlier_version_and_it_is_audited(mod
     assert group.name == "Original name"
     (entry,) = AuditEntry.objects.all()
     assert entry.action == "listing reverted"
-    assert entry.actor.email == "mod@example.org"
+    assert entry.actor.email == "morgan@example.org"
 
 
 # Admin login ------------------------------------------------------------------------------------

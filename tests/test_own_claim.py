@@ -5,15 +5,14 @@ import pytest
 from accounts import services
 from accounts.models import Claim
 from groups.models import Ownership
-from tests.factories import make_group, make_moderator
+from tests.factories import make_moderator
 from tests.posts import admin_action
 
 pytestmark = pytest.mark.django_db
 
 
-def test_moderator_cannot_approve_their_own_claim_in_the_admin(client):
-    moderator = make_moderator(email="mod@example.org")
-    group = make_group(name="Leith Voices")
+def test_moderator_cannot_approve_their_own_claim_in_the_admin(client, cast):
+    moderator, group = cast.moderator, cast.unowned_listing
     claim = services.submit_claim(group, moderator, "facilitator", "it is me")
     client.force_login(moderator)
 
@@ -26,18 +25,17 @@ def test_moderator_cannot_approve_their_own_claim_in_the_admin(client):
     assert any("another moderator must decide it" in m for m in shown)
 
 
-def test_the_service_refuses_it_too():
-    moderator = make_moderator(email="mod@example.org")
-    claim = services.submit_claim(make_group(), moderator, "facilitator", "it is me")
+def test_the_service_refuses_it_too(cast):
+    moderator = cast.moderator
+    claim = services.submit_claim(cast.unowned_listing, moderator, "facilitator", "it is me")
     with pytest.raises(services.OwnClaim):
         services.approve_claim(claim, moderator, "self")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PENDING
 
 
-def test_another_moderator_may_approve_it(client):
-    claimant = make_moderator(email="mod@example.org")
-    claim = services.submit_claim(make_group(), claimant, "facilitator", "it is me")
-    services.approve_claim(claim, make_moderator(email="other@example.org"), "checked")
+def test_another_moderator_may_approve_it(cast):
+    claim = services.submit_claim(cast.unowned_listing, cast.moderator, "facilitator", "it is me")
+    services.approve_claim(claim, make_moderator(), "checked")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED
