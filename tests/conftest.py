@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db.models.signals import post_migrate
+from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -142,11 +143,12 @@ _FROM_PRODUCTION = {
 
 
 @pytest.fixture(autouse=True)
-def _production_settings(settings):
+def _production_settings():
     """Production's values where development's differ (secure cookies and their __Host- names,
-    the page cache's minute, links from SITE_URL, ...): what the tests see is what runs."""
-    for name, value in _FROM_PRODUCTION.items():
-        setattr(settings, name, value)
+    the page cache's minute, links from SITE_URL, ...): what the tests see is what runs. One
+    override for all of them: each `settings.X = ...` would stack another layer of settings."""
+    with override_settings(**_FROM_PRODUCTION):
+        yield
 
 
 @pytest.fixture(scope="session")
