@@ -1,12 +1,13 @@
-"""Every organizer page, for everyone who might open it: anonymous, owner, another organizer,
-a moderator. Other organizers get a 404 and never the form."""
+"""Every organizer page, for everyone who might open it: anonymous, the cast's organizer (Alex,
+owner of the listing), the second organizer (Sam, who owns another one), the moderator. Other
+organizers get a 404 and never the form."""
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import Claim
 from groups.models import Ownership
-from tests.factories import make_claim, make_group, make_meeting, make_moderator, make_user
+from tests.factories import make_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +23,23 @@ GROUP_PAGES = [
 
 
 @pytest.fixture
-def owner():
-    return make_user()
+def owner(cast):
+    return cast.organizer
 
 
 @pytest.fixture
-def group(owner):
-    group = make_group(owners=[owner])
-    make_meeting(group)
-    return group
+def group(cast):
+    return cast.listing
+
+
+@pytest.fixture
+def other_organizer(cast):
+    return cast.second_organizer
+
+
+@pytest.fixture
+def moderator(cast):
+    return cast.moderator
 
 
 def call(client, name, method, group):
@@ -52,21 +61,23 @@ def test_owner_can_use_the_page(client, owner, group, name, method, owner_status
 
 
 @pytest.mark.parametrize("name,method,_o,_m", GROUP_PAGES)
-def test_other_organizer_gets_not_found_and_never_the_form(client, group, name, method, _o, _m):
-    client.force_login(make_user())
+def test_other_organizer_gets_not_found_and_never_the_form(
+    client, other_organizer, group, name, method, _o, _m
+):
+    client.force_login(other_organizer)
     response = call(client, name, method, group)
     assert response.status_code == 404
     assert '<form method="post" novalidate>' not in response.content.decode()
 
 
 @pytest.mark.parametrize("name,method,_o,moderator_status", GROUP_PAGES)
-def test_moderator_access(client, group, name, method, _o, moderator_status):
-    client.force_login(make_moderator())
+def test_moderator_access(client, moderator, group, name, method, _o, moderator_status):
+    client.force_login(moderator)
     assert call(client, name, method, group).status_code == moderator_status
 
 
-def test_other_organizer_cannot_change_a_listing_by_posting(client, group):
-    client.force_login(make_user())
+def test_other_organizer_cannot_change_a_listing_by_posting(client, other_organizer, group):
+    client.force_login(other_organizer)
     original = group.summary
     response = client.post(
         reverse("accounts:edit", args=[group.slug]), {"summary": "Hijacked", "version": "1"}
@@ -95,13 +106,13 @@ def test_forged_post_without_csrf_token_is_refused(owner, group):
     assert response.status_code == 403
 
 
-def test_dashboard_shows_only_my_groups_and_my_claims(client, owner, group):
-    other_group = make_group(name="Someone Else's Group")
-    make_claim(group=other_group)  # another person's claim
+def test_dashboard_shows_only_my_groups_and_my_claims(client, cast, owner, group):
+    make_claim(group=cast.unowned_listing, user=cast.visitor)  # another person's claim
     client.force_login(owner)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert group.name in html
-    assert "Someone Else" not in html
+    assert cast.second_listing.name not in html
+    assert cast.unowned_listing.name not in html
     assert Claim.objects.count() == 1
 
 
@@ -110,8 +121,8 @@ def test_dashboard_needs_login(client):
     assert response.status_code == 302
 
 
-def test_moderator_without_ownership_sees_an_empty_dashboard(client, group):
-    client.force_login(make_moderator())
+def test_moderator_without_ownership_sees_an_empty_dashboard(client, moderator, group):
+    client.force_login(moderator)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert group.name not in html
 
@@ -122,8 +133,8 @@ def test_delete_account_needs_login(client):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_unknown_listing_is_not_found_for_everyone(client, owner):
+def test_unknown_listing_is_not_found_for_everyone(client, owner, moderator):
     client.force_login(owner)
     assert client.get(reverse("accounts:edit", args=["no-such-group"])).status_code == 404
-    client.force_login(make_moderator())
+    client.force_login(moderator)
     assert client.get(reverse("accounts:edit", args=["no-such-group"])).status_code == 404
