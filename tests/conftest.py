@@ -1,4 +1,5 @@
-"""Shared test set-up: Playwright on Debian's Chromium, and the database flavour in use."""
+"""Shared test set-up: production's settings, the cast (tests/cast.py), Playwright on Debian's
+Chromium, and the database flavour in use."""
 
 import atexit
 import importlib
@@ -134,7 +135,8 @@ def _read_production_settings():
 
 
 PRODUCTION_SETTINGS = _read_production_settings()
-_KEPT = {name.split(".")[0] for name in TEST_ONLY_SETTINGS}
+# DEBUG is pytest-django's to set: False, as in production, unless --django-debug-mode says so.
+_KEPT = {name.split(".")[0] for name in TEST_ONLY_SETTINGS} | {"DEBUG"}
 _FROM_PRODUCTION = {
     name: value
     for name, value in PRODUCTION_SETTINGS.items()
