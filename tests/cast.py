@@ -56,10 +56,6 @@ class Cast:
     region: Region
     group_type: GroupType
 
-    @property
-    def people(self):
-        return [self.organizer, self.second_organizer, self.moderator, self.visitor]
-
 
 def build_cast():
     """Everyone and everything above, saved; a fresh set for each test that asks."""
