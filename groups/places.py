@@ -14,6 +14,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 MIN_POPULATION = 15000
 # A city whose name listings also use as a word ("reading", "normal", "mobile") is a place only
@@ -74,6 +75,9 @@ COUNTRY_ALIASES = {
     "holland": "NL",
 }
 
+if TYPE_CHECKING:
+    from groups.models import Region, RegionTree
+
 
 @dataclass(frozen=True)
 class City:
@@ -88,8 +92,8 @@ class Place:
     """A place a visitor named, and the smallest of our regions containing it."""
 
     name: str
-    region: object  # models.Region
-    tree: object = None  # the RegionTree `region` came from
+    region: "Region"
+    tree: "RegionTree | None" = None  # the tree `region` came from
 
     def __hash__(self):
         return hash((self.name, self.region.pk))

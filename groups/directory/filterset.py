@@ -20,7 +20,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, ManyToManyField, Model, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -183,15 +183,23 @@ class Facet(django_filters.Filter):
         )
         if self.column:
             return qs.filter(**{f"{self.column}__in": keys})
-        field = SupportGroup._meta.get_field(self.through)
-        through = field.remote_field.through
+        through, column = many_to_many(self.through)
         return qs.filter(
             Exists(
-                through.objects.filter(
-                    supportgroup_id=OuterRef("pk"), **{f"{field.m2m_reverse_name()}__in": keys}
+                through._default_manager.filter(
+                    supportgroup_id=OuterRef("pk"), **{f"{column}__in": keys}
                 )
             )
         )
+
+
+def many_to_many(name: str) -> tuple[type[Model], str]:
+    """The table behind a many-to-many field of SupportGroup, and its column for the other side."""
+    field = SupportGroup._meta.get_field(name)
+    assert isinstance(field, ManyToManyField), name
+    through = field.remote_field.through
+    assert through is not None, name
+    return through, field.m2m_reverse_name()
 
 
 class MeetingFacet(Facet):

@@ -24,16 +24,17 @@ import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from groups.directory import weeks
-from groups.directory.filterset import DirectoryFilter, Facet, MeetingFacet
+from groups.directory.filterset import DirectoryFilter, Facet, MeetingFacet, many_to_many
 from groups.models import REMOTE, Meeting, SupportGroup
 
 SEARCH_CACHE_SIZE = 32
 OFFSET_CACHE_SIZE = 16
 
 Slots = dict[tuple[int, int], int]
+T = TypeVar("T")
 
 
 def bitmap_of(positions: Iterable[int], nbytes: int) -> int:
@@ -60,7 +61,7 @@ def nth_set_bits(bitmap: int, start: int, count: int) -> list[int]:
             return []
     else:
         offset = 0
-    found = []
+    found: list[int] = []
     rest = bitmap >> offset
     while rest and len(found) < count:
         step = (rest & -rest).bit_length() - 1
@@ -85,7 +86,7 @@ class DirectoryIndex:
         self.tables: dict[str, dict[Any, int]] = {}
         self.slots: Slots = {}
         self.slots_not_remote: Slots = {}
-        self._position: Any = {}
+        self._position: array[int] | dict[int, int] = {}
         self._visitor: list[tuple[int, int]] = []
         self._start_minutes = array("i")
         self._start_positions = array("i")
@@ -139,12 +140,10 @@ class DirectoryIndex:
         for name, facet in facets.items():
             if not facet.through:
                 continue
-            field = SupportGroup._meta.get_field(facet.through)
-            pairs = field.remote_field.through.objects.values_list(
-                field.m2m_reverse_name(), "supportgroup_id"
-            )
+            through, column = many_to_many(facet.through)
+            links = through._default_manager.values_list(column, "supportgroup_id")
             index.tables[name] = index._grouped(
-                (key, p) for key, pk in pairs.iterator(2000) if (p := position_of(pk)) >= 0
+                (key, p) for key, pk in links.iterator(2000) if (p := position_of(pk)) >= 0
             )
         index._read_meetings()
         index.built_in = time.perf_counter() - started
@@ -243,16 +242,14 @@ class DirectoryIndex:
 
     # --- what searches keep -----------------------------------------------------------------
 
-    def remember(
-        self, key: tuple, compute: Callable[[], Any], keep: int = SEARCH_CACHE_SIZE
-    ) -> Any:
+    def remember(self, key: tuple, compute: Callable[[], T], keep: int = SEARCH_CACHE_SIZE) -> T:
         """`compute()`'s value, kept with this index for the last `keep` keys of its kind (a key
         is a tuple whose first item names its kind: a search, one of its terms)."""
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None:
                 self._kept.move_to_end(key)
-                return kept
+                return kept  # type: ignore[no-any-return]
         value = compute()
         with self._lock:
             self._kept[key] = value

@@ -26,11 +26,12 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Expression, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -41,12 +42,16 @@ from groups.textindex import FTS_TABLE, PG_SEARCH
 from groups.vocabulary import words_of
 
 if TYPE_CHECKING:
-    pass
+    from groups.directory.index import DirectoryIndex
+    from groups.places import Place
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 # A word's matches: 12 KB each at 100,000 listings; new searches mostly reuse words seen before.
 TERM_CACHE_SIZE = 512
+
+# (tiers of the matches, best first, or None when every listing matches equally; every match)
+Ranked = tuple[list[int] | None, int]
 
 # Words that say nothing about which group someone needs. A superset of PostgreSQL's english
 # stop words, so a word is dropped here before either database could ignore it differently.
@@ -70,7 +75,7 @@ STOP_WORDS = frozenset(
 )
 
 
-def clean_query(text):
+def clean_query(text: object) -> str:
     """Collapse whitespace and cap the length; never fails."""
     # Control characters (NUL above all: PostgreSQL refuses it in text) become spaces.
     text = re.sub(r"[\x00-\x1f\x7f]", " ", str(text or ""))
@@ -78,11 +83,11 @@ def clean_query(text):
     return text[:MAX_QUERY_LENGTH]
 
 
-def on_postgres():
+def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _postgres_ids(phrases):
+def _postgres_ids(phrases: tuple[str, ...]) -> list[int]:
     """Ids of the published listings whose text has every word of one of `phrases`."""
     query = " || ".join(["plainto_tsquery('english', %s)"] * len(phrases))
     with connection.cursor() as cursor:
@@ -93,12 +98,12 @@ def _postgres_ids(phrases):
         return cursor.fetchone()[0] or []
 
 
-def warm_up():
+def warm_up() -> None:
     """Read the gazetteer and the vocabulary in the background (gunicorn's post_worker_init), so
     a worker's first search does not wait the second they take."""
     from groups import places
 
-    def load():
+    def load() -> None:
         from django.db import connections as thread_connections
 
         try:
@@ -119,7 +124,7 @@ class Term:
     that are filed under `type_id`."""
 
     label: str
-    phrases: tuple
+    phrases: tuple[str, ...]
     type_id: int | None = None
 
 
@@ -127,19 +132,19 @@ class Term:
 class Reading:
     """How search read a query: terms to match, a place to keep to, what to tell the visitor."""
 
-    terms: list = field(default_factory=list)
-    place: object = None  # places.Place, with .region set
+    terms: list[Term] = field(default_factory=list)
+    place: Place | None = None
     widened: bool = False  # a synonym or a correction: say how the query was read
 
     @property
-    def min_match(self):
+    def min_match(self) -> int:
         return (len(self.terms) + 1) // 2
 
     @property
-    def searches(self):
+    def searches(self) -> bool:
         return bool(self.terms or self.place)
 
-    def key(self):
+    def key(self) -> tuple[tuple[Term, ...], int | None]:
         place = self.place.region.pk if self.place else None
         return (tuple(self.terms), place)
 
@@ -151,11 +156,11 @@ class SearchNotice:
     showing: str = ""  # "Showing results for psychiatric drug withdrawal"
     place: str = ""  # "Glasgow is in Scotland: showing groups in Scotland, and online groups …"
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.showing or self.place)
 
 
-def notice(reading):
+def notice(reading: Reading) -> SearchNotice:
     showing = place = ""
     if reading.widened and reading.terms:
         showing = _("Showing results for %(terms)s") % {
@@ -247,21 +252,21 @@ class StoredVector(F):
     Matching (GIN index group_search_vector, migration 0008) reads it instead of re-parsing.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__("search_document")
 
-    def resolve_expression(self, *args, **kwargs):
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
         from django.contrib.postgres.search import SearchVectorField
         from django.db.models.expressions import Col
 
-        document = super().resolve_expression(*args, **kwargs)
+        document = cast(Col, super().resolve_expression(*args, **kwargs))
         field = SearchVectorField()
         field.set_attributes_from_name("search_vector")
         field.model = document.target.model
         return Col(document.alias, field)
 
 
-def _match_words(phrase):
+def _match_words(phrase: str) -> list[str]:
     """The words of a phrase a listing's text must all contain (anywhere: no positions to check,
     so neither database reads the text again after its index). Stop words are left out, as
     PostgreSQL leaves its own out."""
@@ -269,7 +274,7 @@ def _match_words(phrase):
     return [w for w in words if w not in STOP_WORDS] or words
 
 
-def text_condition(phrases):
+def text_condition(phrases: tuple[str, ...]) -> Q:
     """Q: the listing's stored text contains every word of one of `phrases` (stemmed). Needs
     `with_vector()` on PostgreSQL."""
     if on_postgres():
@@ -285,24 +290,24 @@ def text_condition(phrases):
     return Q(pk__in=RawSQL(sql, [match]))  # noqa: S611 (the words are a bound parameter)
 
 
-def with_vector(queryset):
+def with_vector(queryset: QuerySet) -> QuerySet:
     return queryset.alias(_vector=StoredVector()) if on_postgres() else queryset
 
 
-def filed_under(type_id):
+def filed_under(type_id: int) -> Q:
 
     through = SupportGroup.types.through
     return Q(pk__in=through.objects.filter(grouptype_id=type_id).values("supportgroup_id"))
 
 
-def term_condition(term):
+def term_condition(term: Term) -> Q:
     condition = text_condition(term.phrases)
     if term.type_id is not None:
         condition |= filed_under(term.type_id)
     return condition
 
 
-def place_conditions(place):
+def place_conditions(place: Place) -> tuple[Q, Q]:
     """(in the place's region, or joinable from anywhere)."""
     from groups import generation
 
@@ -311,11 +316,11 @@ def place_conditions(place):
     return here, here | Q(attendance__in=REMOTE)
 
 
-def _flag(condition):
+def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0))
 
 
-def search(queryset, text, reading=None):
+def search(queryset: QuerySet, text: str, reading: Reading | None = None) -> QuerySet:
     """Filter `queryset` to listings matching `text` and annotate `relevance` (higher is better).
 
     The same matches and order as the directory index gives (`index_search`), in one statement.
@@ -325,9 +330,9 @@ def search(queryset, text, reading=None):
         return queryset
     reading = reading or read_query(text)
     if not reading.searches:  # only words that say nothing: every listing
-        return queryset.annotate(relevance=Value(0))
+        return queryset.annotate(relevance=Value(0))  # type: ignore[no-any-return]
     queryset = with_vector(queryset)
-    relevance = Value(0)
+    relevance: Expression = Value(0)
     if reading.place is not None:
         here, allowed = place_conditions(reading.place)
         queryset = queryset.filter(allowed)
@@ -343,15 +348,15 @@ def search(queryset, text, reading=None):
         if reading.min_match > 1:
             queryset = queryset.alias(_matched=matched).filter(_matched__gte=reading.min_match)
         relevance = matched * Value(100) + relevance + sum(filed, Value(0))
-    return queryset.annotate(relevance=relevance)
+    return queryset.annotate(relevance=relevance)  # type: ignore[no-any-return]
 
 
 # --- matching, from the directory index ---------------------------------------------------------
 
 
-def _counted(bitmaps):
+def _counted(bitmaps: Iterable[int]) -> list[int]:
     """Bit-sliced counters: digit i of listing p's count is bit p of the i-th int."""
-    digits = []
+    digits: list[int] = []
     for bits in bitmaps:
         carry = bits
         for i in range(len(digits)):
@@ -363,7 +368,7 @@ def _counted(bitmaps):
     return digits
 
 
-def _exactly(digits, k, universe):
+def _exactly(digits: list[int], k: int, universe: int) -> int:
     if k >> len(digits):
         return 0
     bits = universe
@@ -372,7 +377,7 @@ def _exactly(digits, k, universe):
     return bits
 
 
-def _ids_matching(condition):
+def _ids_matching(condition: Q) -> QuerySet:
 
     return (
         with_vector(SupportGroup.objects.published())
@@ -382,20 +387,21 @@ def _ids_matching(condition):
     )
 
 
-def _hidden(*parts):
+def _hidden(*parts: object) -> str:
     """A key for what a visitor searched for that does not keep their words in clear."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def index_search(index, reading):
+def index_search(index: DirectoryIndex, reading: Reading) -> Ranked:
     """(tiers best first, all matches) as bitmaps over the index's positions; each tier is in the
     default order. A term's text match costs one query once per index (so per generation)."""
     generation = index.generation
     if not reading.searches:
         return None, index.all
 
-    def term_bits(term):
-        def load():
+    def term_bits(term: Term) -> int:
+        def load() -> int:
+            ids: Iterable[int]
             if on_postgres():
                 ids = _postgres_ids(term.phrases)
             else:
@@ -411,14 +417,14 @@ def index_search(index, reading):
             keep=TERM_CACHE_SIZE,
         )
 
-    def rank():
+    def rank() -> Ranked:
         universe = index.all
-        tiers = []
+        tiers: list[int] = []
         if reading.place is not None:
             tree = reading.place.tree or taxonomies.current(generation).tree
             here = index.any_of("region", sorted(tree.descendant_ids(reading.place.region.pk)))
             universe &= here | index.remote
-            places = (here, universe & ~here)
+            places: tuple[int, ...] = (here, universe & ~here)
         else:
             places = (universe,)
         if not reading.terms:

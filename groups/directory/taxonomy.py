@@ -12,9 +12,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 from groups.models import Audience, GroupType, Language, RegionTree, SupportGroup
 from groups.vocabulary import words_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class Option:
     """One choice of a filter: its URL value, its label, and the index keys it stands for."""
 
     value: str
-    label: str
+    label: StrOrPromise
     keys: tuple = ()  # what the directory index files listings under (ids, codes, buckets)
     depth: int = 0  # regions: how far below the top of the tree
 
@@ -135,8 +139,12 @@ class Taxonomy:
         return set(rows.distinct())
 
 
-def _by_name(item: object) -> str:
-    return item.name  # type: ignore[attr-defined]
+class Named(Protocol):
+    name: str
+
+
+def _by_name(item: Named) -> str:
+    return item.name
 
 
 def plural_blind(word: str) -> str:

@@ -194,7 +194,7 @@ def _suggestions(request: HttpRequest, directory: Directory) -> list[dict[str, s
                 )
             )
     if state.q or state.has_filters:
-        everything = {name: [] for name in ["q", *directory.facets]}
+        everything: dict[str, list[str]] = {name: [] for name in ["q", *directory.facets]}
         offered.append(counted(_("Clear everything and see every group"), override=everything))
     return [o for o in offered if o is not None]
 
@@ -345,7 +345,8 @@ def search_calendar(request: HttpRequest) -> HttpResponse:
     by_id = {g.pk: g for g in found.prefetch_related("meetings")}
     groups = [by_id[pk] for pk in ids if pk in by_id]
     body = calendar.build(groups, title=_("%(site)s: search") % {"site": settings.SITE_NAME})
-    return calendar.response(body, "peer-support-groups.ics")
+    response: HttpResponse = calendar.response(body, "peer-support-groups.ics")
+    return response
 
 
 def taxonomy_for(request: HttpRequest) -> Taxonomy:
