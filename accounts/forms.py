@@ -70,7 +70,7 @@ LISTING_FIELDS = [
 ]
 
 
-def _listing_formfield(model_field, **kwargs):
+def _support_group_formfield(model_field, **kwargs):
     # Organizers type "example.org": assume https, as Django 6 will.
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
@@ -229,14 +229,14 @@ class RegionField(forms.Field):
             ) from None
 
 
-class ListingForm(forms.ModelForm):
+class SupportGroupForm(forms.ModelForm):
     # The version the organizer started from; a save from an older version is a conflict.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = SupportGroup
         fields = LISTING_FIELDS
-        formfield_callback = _listing_formfield
+        formfield_callback = _support_group_formfield
         widgets = {
             "types": forms.CheckboxSelectMultiple,
             "audiences": forms.CheckboxSelectMultiple,

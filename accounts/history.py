@@ -112,7 +112,7 @@ def _pairs(records):
         previous[record.id] = record
 
 
-def listing_history(group, viewer=None, limit=200):
+def support_group_history(group, viewer=None, limit=200):
     """Newest first. Four queries whatever the length: two history tables, two name lookups.
 
     `viewer` (a Viewer) limits names and private contact values; None shows everything."""

@@ -14,7 +14,7 @@ from groups.models import Meeting, Ownership, SupportGroup
 from groups.search import refresh_search_document
 from groups.versions import EditConflict, next_version
 
-__all__ = ["EditConflict"]  # raised by save_listing; views catch it from here
+__all__ = ["EditConflict"]  # raised by save_support_group; views catch it from here
 
 
 class ClaimAlreadyDecided(ValueError):
@@ -121,7 +121,7 @@ def _save_meetings(formset, group, user):
         meeting.delete()
 
 
-def save_listing(group, form, formset, user, expected_version):
+def save_support_group(group, form, formset, user, expected_version):
     """Save a valid listing form and meetings formset unless someone saved since it was opened.
 
     Raises EditConflict (groups.versions) when the listing is no longer at `expected_version`.
@@ -160,7 +160,7 @@ def unique_slug(name):
 DOUBLE_SUBMIT_WINDOW = timezone.timedelta(minutes=2)
 
 
-def create_listing(form, formset, user):
+def create_support_group(form, formset, user):
     """A new listing from an organizer: pending until a moderator publishes it; they own it."""
     for attempt in range(3):
         try:

@@ -18,14 +18,14 @@ from accounts.forms import (
     ClaimForm,
     DeleteAccountForm,
     InvitationForm,
-    ListingForm,
     MeetingFormSet,
+    SupportGroupForm,
     default_timezone,
     error_summary,
     meeting_formset,
     sentence_words,
 )
-from accounts.history import Viewer, listing_history
+from accounts.history import Viewer, support_group_history
 from accounts.models import Claim
 from accounts.permissions import get_group_for_owner, is_owner
 from groups import ratelimit
@@ -93,7 +93,7 @@ def withdraw_claim(request, pk):
 # Editing --------------------------------------------------------------------------------------
 
 
-def _listing_page(
+def _support_group_page(
     request, template, group, form, formset, status=200, adding=False, text_to_check=()
 ):
     context = {
@@ -137,9 +137,9 @@ def _with_another_meeting(request, group):
 
 def _add_meeting_page(request, template, group):
     data = _with_another_meeting(request, group)
-    form = ListingForm(data, instance=group)
+    form = SupportGroupForm(data, instance=group)
     formset = meeting_formset(group, data)
-    return _listing_page(request, template, group, form, formset, adding=True)
+    return _support_group_page(request, template, group, form, formset, adding=True)
 
 
 # The query flag that brings an organizer back to the form to look at their "how to join" words.
@@ -150,17 +150,17 @@ TEXT_CHECK = "how_to_join"
 def edit(request, slug):
     group = get_group_for_owner(request, slug, allow_moderators=True)
     if request.method != "POST":
-        form = ListingForm(instance=group)
+        form = SupportGroupForm(instance=group)
         # Back from a save that changed the times: ask about words that may now contradict them.
         check = request.GET.get("check") == TEXT_CHECK
         text = timewords.sentences_about_times(group.how_to_join) if check else []
-        return _listing_page(
+        return _support_group_page(
             request, "accounts/edit.html", group, form, meeting_formset(group), text_to_check=text
         )
 
     if "add_meeting" in request.POST:
         return _add_meeting_page(request, "accounts/edit.html", group)
-    form = ListingForm(request.POST, instance=group)
+    form = SupportGroupForm(request.POST, instance=group)
     formset = meeting_formset(group, request.POST)
     valid = form.is_valid()
     valid = formset.is_valid() and valid
@@ -169,7 +169,7 @@ def edit(request, slug):
         # Before saving: a saved formset no longer knows what changed.
         times_changed = formset.has_changed() and "how_to_join" not in form.changed_data
         try:
-            services.save_listing(group, form, formset, request.user, expected)
+            services.save_support_group(group, form, formset, request.user, expected)
         except services.EditConflict:
             return _conflict(request, group, form, formset)
         messages.success(request, _("Saved. Your changes are live now."))
@@ -179,14 +179,14 @@ def edit(request, slug):
         return redirect("accounts:dashboard")
     if expected is not None and expected != group.version:
         return _conflict(request, group, form, formset)
-    return _listing_page(request, "accounts/edit.html", group, form, formset, status=400)
+    return _support_group_page(request, "accounts/edit.html", group, form, formset, status=400)
 
 
 def _conflict(request, group, form, formset):
     """Both versions side by side; nothing was saved."""
     current = SupportGroup.objects.get(pk=group.pk)
-    current_form = ListingForm(instance=current)
-    rows = compare(form, current_form, ListingForm.Meta.fields)
+    current_form = SupportGroupForm(instance=current)
+    rows = compare(form, current_form, SupportGroupForm.Meta.fields)
     your_meetings = []
     for meeting_form in formset.forms:
         if not meeting_form.has_changed() and meeting_form.instance.pk is None:
@@ -222,7 +222,7 @@ def history(request, slug):
     return render(
         request,
         "accounts/history.html",
-        {"group": group, "entries": listing_history(group, viewer)},
+        {"group": group, "entries": support_group_history(group, viewer)},
     )
 
 
@@ -270,13 +270,13 @@ def new_group(request):
     group = SupportGroup()
     if "add_meeting" in request.POST:
         return _add_meeting_page(request, "accounts/new_group.html", group)
-    form = ListingForm(request.POST or None, instance=group)
+    form = SupportGroupForm(request.POST or None, instance=group)
     formset = meeting_formset(group, request.POST or None)
     if request.method == "POST":
         valid = form.is_valid()
         valid = formset.is_valid() and valid
         if valid:
-            created = services.create_listing(form, formset, request.user)
+            created = services.create_support_group(form, formset, request.user)
             messages.success(
                 request,
                 _(
@@ -286,8 +286,8 @@ def new_group(request):
                 % {"name": created.name},
             )
             return redirect("accounts:dashboard")
-        return _listing_page(request, "accounts/new_group.html", group, form, formset, 400)
-    return _listing_page(request, "accounts/new_group.html", group, form, formset)
+        return _support_group_page(request, "accounts/new_group.html", group, form, formset, 400)
+    return _support_group_page(request, "accounts/new_group.html", group, form, formset)
 
 
 # Co-organizers and leaving --------------------------------------------------------------------

@@ -213,7 +213,7 @@ class OwnedFilter(admin.SimpleListFilter):
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ListingAdminForm(forms.ModelForm):
+class SupportGroupAdminForm(forms.ModelForm):
     """The admin's listing form carries the version it was opened at, like the organizer's."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
@@ -246,7 +246,7 @@ def _is_open(report):
 @admin.register(SupportGroup)
 class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
-    form = ListingAdminForm
+    form = SupportGroupAdminForm
     list_display = [
         "name",
         "kind",
@@ -279,7 +279,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
         Decision(
             "publish",
             _("Publish"),
-            moderation.publish_listing,
+            moderation.publish_support_group,
             _("Published “%(obj)s”."),
             reason_required=False,
             help_text=_("Optional when publishing: the organizers receive it with the good news."),
@@ -288,7 +288,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
         Decision(
             "reject",
             _("Do not publish"),
-            moderation.archive_listing,
+            moderation.archive_support_group,
             _("“%(obj)s” will not be published; the organizers were told why."),
             applies=_is_pending,
             danger=True,
@@ -296,7 +296,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
         Decision(
             "archive",
             _("Take out of the directory"),
-            moderation.archive_listing,
+            moderation.archive_support_group,
             _("Archived “%(obj)s”."),
             applies=_is_published,
             danger=True,
@@ -304,7 +304,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
         Decision(
             "confirm",
             _("Confirm it still meets"),
-            moderation.confirm_listing,
+            moderation.confirm_support_group,
             _("Confirmed “%(obj)s” is current."),
             help_text=_("How you checked, e.g. “phoned the organizer on 3 March”."),
             applies=_is_published,
@@ -464,7 +464,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
             self,
             request,
             queryset,
-            service=moderation.publish_listing,
+            service=moderation.publish_support_group,
             title=_("Publish listings"),
             verb=_("Published"),
             reason_required=False,
@@ -477,7 +477,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
             self,
             request,
             queryset,
-            service=moderation.archive_listing,
+            service=moderation.archive_support_group,
             title=_("Archive listings"),
             verb=_("Archived"),
             reason_required=True,
@@ -490,7 +490,7 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
             self,
             request,
             queryset,
-            service=moderation.confirm_listing,
+            service=moderation.confirm_support_group,
             title=_("Confirm listings are current"),
             verb=_("Confirmed"),
             reason_required=True,

@@ -41,7 +41,7 @@ class RegionKind(models.TextChoices):
     AREA = "area", _("Area or city")
 
 
-class ListingKind(models.TextChoices):
+class SupportGroupKind(models.TextChoices):
     MEETING_GROUP = "meeting_group", _("Group that meets")
     ONLINE_COMMUNITY = "online_community", _("Online community or forum")
     NETWORK = "network", _("Network or organisation")
@@ -298,7 +298,7 @@ class SupportGroup(models.Model):
 
     STALE_AFTER = timezone.timedelta(days=365)
 
-    Kind = ListingKind
+    Kind = SupportGroupKind
 
     Attendance = Attendance
 
@@ -410,7 +410,7 @@ class SupportGroup(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         constraints = [
-            choices_check("kind", ListingKind, "group_kind_valid"),
+            choices_check("kind", SupportGroupKind, "group_kind_valid"),
             choices_check("attendance", Attendance, "group_attendance_valid"),
             choices_check("status", Status, "group_status_valid"),
             choices_check("cost", Cost, "group_cost_valid"),

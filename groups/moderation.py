@@ -13,7 +13,7 @@ from groups.models import Report, SupportGroup
 from groups.versions import next_version
 
 
-def _save_listing(group, moderator, fields):
+def _save_support_group(group, moderator, fields):
     """Save moderation fields, bump the edit version so an organizer's open form cannot
     silently overwrite the decision, and attribute the history row to the moderator."""
     group.version, group.updated_at = next_version(group.pk)
@@ -21,33 +21,33 @@ def _save_listing(group, moderator, fields):
     group.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def publish_listing(group, moderator, reason=""):
+def publish_support_group(group, moderator, reason=""):
     """Make a pending (or archived) listing public and tell its owners."""
     with transaction.atomic():
         group = SupportGroup.objects.select_for_update().get(pk=group.pk)
         if group.moderation == SupportGroup.Moderation.PUBLISHED:
             return False
         group.moderation = SupportGroup.Moderation.PUBLISHED
-        _save_listing(group, moderator, ["moderation"])
+        _save_support_group(group, moderator, ["moderation"])
         audit.record(moderator, "listing published", group, reason)
         mail.notify_owners_on_commit(group, "published", reason)
     return True
 
 
-def archive_listing(group, moderator, reason):
+def archive_support_group(group, moderator, reason):
     """Take a listing out of the directory (kept, restorable by publishing) and tell its owners."""
     with transaction.atomic():
         group = SupportGroup.objects.select_for_update().get(pk=group.pk)
         if group.moderation == SupportGroup.Moderation.ARCHIVED:
             return False
         group.moderation = SupportGroup.Moderation.ARCHIVED
-        _save_listing(group, moderator, ["moderation"])
+        _save_support_group(group, moderator, ["moderation"])
         audit.record(moderator, "listing archived", group, reason)
         mail.notify_owners_on_commit(group, "archived", reason)
     return True
 
 
-def confirm_listing(group, moderator, reason=""):
+def confirm_support_group(group, moderator, reason=""):
     """A moderator checked that the group still meets as listed (e.g. by phoning them)."""
     today = timezone.localdate()
     with transaction.atomic():
@@ -55,7 +55,7 @@ def confirm_listing(group, moderator, reason=""):
         if group.last_confirmed == today:
             return False
         group.last_confirmed = today
-        _save_listing(group, moderator, ["last_confirmed"])
+        _save_support_group(group, moderator, ["last_confirmed"])
         audit.record(moderator, "listing confirmed", group, reason)
     return True
 

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 from groups.models import GroupType, Meeting, Region, SupportGroup
 from tests.factories import (
-    make_group,
     make_meeting,
     make_moderator,
     make_region,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -65,7 +65,7 @@ def build_cast():
     visitor = make_user(email="robin@example.org", name="Robin")
     region = make_region(name="Lothians", slug="lothians")
     group_type = make_type(name="Hearing voices", slug="hearing-voices")
-    listing = make_group(
+    listing = make_support_group(
         name="Leith Voices",
         slug="leith-voices",
         types=[group_type],
@@ -83,7 +83,7 @@ def build_cast():
         end_time=dt.time(20, 30),
         timezone="Europe/London",
     )
-    pending_listing = make_group(
+    pending_listing = make_support_group(
         name="Portobello Voices",
         slug="portobello-voices",
         types=[group_type],
@@ -92,14 +92,14 @@ def build_cast():
         submitted_by=organizer,
         moderation=SupportGroup.Moderation.PENDING,
     )
-    second_listing = make_group(
+    second_listing = make_support_group(
         name="Glasgow Voices",
         slug="glasgow-voices",
         types=[group_type],
         owners=[second_organizer],
         region=region,
     )
-    unowned_listing = make_group(
+    unowned_listing = make_support_group(
         name="Dundee Voices", slug="dundee-voices", types=[group_type], region=region
     )
     return Cast(

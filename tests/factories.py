@@ -78,7 +78,7 @@ def make_organization(name=None, **kwargs):
     return Organization.objects.create(name=name, slug=kwargs.pop("slug", unique("org")), **kwargs)
 
 
-def make_group(name=None, types=(), audiences=(), languages=(), owners=(), **kwargs):
+def make_support_group(name=None, types=(), audiences=(), languages=(), owners=(), **kwargs):
     name = name or unique("Group")
     fields = {
         "slug": unique("group"),
@@ -138,7 +138,9 @@ def make_claim(group=None, user=None, **kwargs):
 
     fields = {"role": "Facilitator", "evidence": "https://example.org/about-us", "message": ""}
     fields.update(kwargs)
-    return Claim.objects.create(group=group or make_group(), user=user or make_user(), **fields)
+    return Claim.objects.create(
+        group=group or make_support_group(), user=user or make_user(), **fields
+    )
 
 
 def make_moderator(email=None, **kwargs):

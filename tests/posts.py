@@ -24,9 +24,9 @@ def listing_post(group, *, prefix="meetings", another_time=False, **overrides):
     """What the organizer's edit page posts when nothing is changed, plus `overrides`: every
     listing field, and the meetings formset as rendered. With `another_time`, as after "Add
     another time": one more, blank row (zone preset), to fill in with overrides."""
-    from accounts.forms import ListingForm, meeting_formset
+    from accounts.forms import SupportGroupForm, meeting_formset
 
-    form = ListingForm(instance=group)
+    form = SupportGroupForm(instance=group)
     data = {}
     for name in form.fields:
         value = form[name].value()

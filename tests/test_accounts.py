@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Claim
 from groups.models import Ownership, SupportGroup
-from tests.factories import make_claim, make_group, make_user
+from tests.factories import make_claim, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +127,8 @@ def test_wrong_password_does_not_delete_the_account(client):
 
 def test_deleting_an_account_removes_personal_data_but_keeps_the_listings(client):
     user = make_user(email="leaving@example.org", name="Sam Leaving")
-    group = make_group(owners=[user])
-    other_group = make_group()
+    group = make_support_group(owners=[user])
+    other_group = make_support_group()
     make_claim(group=other_group, user=user, role="Host", message="It's me, Sam")
     client.force_login(user)
     # An edit recorded in history under this user.

@@ -7,11 +7,11 @@ from django.urls import reverse
 from groups import audit
 from groups.models import AuditEntry, ContactMessage, Report
 from tests.factories import (
-    make_group,
     make_meeting,
     make_moderator,
     make_region,
     make_superuser,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -93,7 +93,7 @@ def test_moderator_can_view_users_to_pick_owners(moderator_client):
 
 def test_nobody_can_add_change_or_delete_audit_entries_in_the_admin(client):
     superuser = make_superuser()
-    entry = audit.record(superuser, "listing archived", make_group(name="Leith"), "closed")
+    entry = audit.record(superuser, "listing archived", make_support_group(name="Leith"), "closed")
     for user in (superuser, make_moderator()):
         client.force_login(user)
         changelist = client.get(reverse("admin:groups_auditentry_changelist"))
@@ -116,7 +116,7 @@ def test_nobody_can_add_change_or_delete_audit_entries_in_the_admin(client):
 
 def test_audit_trail_filters_by_action_and_actor(admin_client_):
     alice = make_moderator(email="alice-mod@example.org")
-    group = make_group()
+    group = make_support_group()
     audit.record(alice, "listing published", group)
     audit.record(make_moderator(), "report resolved", group)
     url = reverse("admin:groups_auditentry_changelist")
@@ -135,7 +135,7 @@ def test_audit_trail_filters_by_action_and_actor(admin_client_):
 
 def test_report_details_show_links_as_text_in_the_admin(moderator_client):
     report = Report.objects.create(
-        group=make_group(), reason="harmful", details="see http://evil.example now"
+        group=make_support_group(), reason="harmful", details="see http://evil.example now"
     )
     for url in (
         reverse("admin:groups_report_changelist"),
@@ -148,7 +148,10 @@ def test_report_details_show_links_as_text_in_the_admin(moderator_client):
 
 def test_contact_message_text_is_readable_by_superusers_but_not_moderators(client):
     message = ContactMessage.objects.create(
-        group=make_group(), sender_name="Sam", reply_to="sam@example.net", body="private words"
+        group=make_support_group(),
+        sender_name="Sam",
+        reply_to="sam@example.net",
+        body="private words",
     )
     url = reverse("admin:groups_contactmessage_change", args=[message.pk])
     client.force_login(make_moderator())
@@ -165,8 +168,8 @@ def test_contact_message_text_is_readable_by_superusers_but_not_moderators(clien
 
 
 def test_listing_changelist_shows_owner_counts_and_filters_stale(admin_client_):
-    owned = make_group(name="Owned Group", owners=[make_user(), make_user()])
-    stale = make_group(name="Stale Group", last_confirmed=None)
+    owned = make_support_group(name="Owned Group", owners=[make_user(), make_user()])
+    stale = make_support_group(name="Stale Group", last_confirmed=None)
     url = reverse("admin:groups_supportgroup_changelist")
     response = admin_client_.get(url)
     assert response.status_code == 200
@@ -182,7 +185,7 @@ def fill_directory(count):
     kind = make_type()
     owner = make_user()  # one account: hashing 60 passwords would make the test slow
     for _n in range(count):
-        group = make_group(region=region, types=[kind], owners=[owner])
+        group = make_support_group(region=region, types=[kind], owners=[owner])
         make_meeting(group)
 
 
@@ -204,7 +207,7 @@ def test_listing_changelist_makes_five_queries_however_many_listings(
 
 
 def test_moderator_edits_a_listing_and_the_version_goes_up(moderator_client):
-    group = make_group(name="Old name")
+    group = make_support_group(name="Old name")
     version = group.version
     url = reverse("admin:groups_supportgroup_change", args=[group.pk])
     response = moderator_client.get(url)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Claim
 from groups.models import AuditEntry, Report, SupportGroup
-from tests.factories import make_claim, make_group, make_type, make_user
+from tests.factories import make_claim, make_support_group, make_type, make_user
 from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +29,11 @@ def decide_url(obj):
 def test_claim_page_shows_evidence_as_a_link_other_claims_and_the_two_decisions(mod_client):
     jo = make_user(email="jo@example.org")
     claim = make_claim(
-        group=make_group(name="Leith Voices"), user=jo, evidence="See https://leith.example/team"
+        group=make_support_group(name="Leith Voices"),
+        user=jo,
+        evidence="See https://leith.example/team",
     )
-    make_claim(group=make_group(name="Portobello Voices"), user=jo)
+    make_claim(group=make_support_group(name="Portobello Voices"), user=jo)
     html = mod_client.get(change_url(claim)).content.decode()
     assert '<a href="https://leith.example/team"' in html
     assert "Portobello Voices" in html  # the claimant's other claim
@@ -77,7 +79,7 @@ def test_a_claim_decided_meanwhile_is_left_alone_and_has_no_buttons_any_more(mod
 
 
 def test_a_new_listing_is_published_from_its_page_without_a_reason(mod_client):
-    group = make_group(moderation=SupportGroup.Moderation.PENDING, types=[make_type()])
+    group = make_support_group(moderation=SupportGroup.Moderation.PENDING, types=[make_type()])
     html = mod_client.get(change_url(group)).content.decode()
     assert 'value="publish"' in html and 'value="reject"' in html
     assert mod_client.post(decide_url(group), {"decision": "publish"}).status_code == 302
@@ -86,7 +88,7 @@ def test_a_new_listing_is_published_from_its_page_without_a_reason(mod_client):
 
 
 def test_rejecting_a_new_listing_needs_a_reason_and_archives_it(mod_client):
-    group = make_group(moderation=SupportGroup.Moderation.PENDING, types=[make_type()])
+    group = make_support_group(moderation=SupportGroup.Moderation.PENDING, types=[make_type()])
     assert mod_client.post(decide_url(group), {"decision": "reject"}).status_code == 400
     group.refresh_from_db()
     assert group.moderation == SupportGroup.Moderation.PENDING
@@ -96,7 +98,9 @@ def test_rejecting_a_new_listing_needs_a_reason_and_archives_it(mod_client):
 
 
 def test_a_report_is_resolved_on_its_page(mod_client):
-    report = Report.objects.create(group=make_group(), reason="other", reporter_email="v@x.org")
+    report = Report.objects.create(
+        group=make_support_group(), reason="other", reporter_email="v@x.org"
+    )
     response = mod_client.post(decide_url(report), {"decision": "resolve", "reason": "Fixed"})
     assert response.status_code == 302
     report.refresh_from_db()
@@ -107,7 +111,7 @@ def test_a_report_is_resolved_on_its_page(mod_client):
 def test_a_report_on_a_listing_nobody_manages_says_nobody_was_told(mod_client, client):
     from groups import mail as group_mail
 
-    report = Report.objects.create(group=make_group(), reason="other")
+    report = Report.objects.create(group=make_support_group(), reason="other")
     group_mail.deliver(report)
     assert mail.outbox == []
     html = mod_client.get(change_url(report)).content.decode()
@@ -125,8 +129,8 @@ def test_organizers_cannot_decide(client):
 
 
 def test_the_queue_links_each_waiting_item_to_its_own_page(mod_client):
-    claim = make_claim(group=make_group(name="Leith Voices"))
-    pending = make_group(name="Brand New Group", moderation=SupportGroup.Moderation.PENDING)
+    claim = make_claim(group=make_support_group(name="Leith Voices"))
+    pending = make_support_group(name="Brand New Group", moderation=SupportGroup.Moderation.PENDING)
     html = mod_client.get(reverse("admin:moderation_queue")).content.decode()
     assert f'href="{change_url(claim)}"' in html
     assert f'href="{change_url(pending)}"' in html
@@ -194,7 +198,7 @@ def test_an_invitation_page_shows_its_email_read_only(
     from tests.factories import make_superuser
 
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     with django_capture_on_commit_callbacks(execute=True):
         invitation, _token = services.invite_co_organizer(group, owner, "friend@example.org")
     client.force_login(make_superuser())

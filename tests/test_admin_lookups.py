@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import ContactMessage
-from tests.factories import make_group, make_moderator, make_superuser, make_user
+from tests.factories import make_moderator, make_superuser, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def message():
     return ContactMessage.objects.create(
-        group=make_group(), sender_name="Sam", reply_to="sam@example.net", body="private words"
+        group=make_support_group(),
+        sender_name="Sam",
+        reply_to="sam@example.net",
+        body="private words",
     )
 
 

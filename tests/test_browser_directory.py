@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_meeting, make_region_tree, make_type
+from tests.factories import make_meeting, make_region_tree, make_support_group, make_type
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ def listings():
     regions = make_region_tree()
     hv = make_type("Hearing Voices", slug="hearing-voices")
     ats = make_type("Alternatives to Suicide", slug="alternatives-to-suicide")
-    edinburgh = make_group(
+    edinburgh = make_support_group(
         "Edinburgh Hearing Voices",
         slug="edinburgh-hv",
         types=[hv],
@@ -27,7 +27,7 @@ def listings():
     make_meeting(
         edinburgh, weekday=3, start_time=dt.time(19, 0), end_time=None, timezone="Europe/London"
     )
-    pacific = make_group(
+    pacific = make_support_group(
         "Pacific Online Alternatives",
         slug="pacific-ats",
         types=[ats],

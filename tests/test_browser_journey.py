@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_meeting, make_region_tree, make_type, make_user
+from tests.factories import make_meeting, make_region_tree, make_support_group, make_type, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ JOIN_URL = "https://meet.example.org/evening-voices"
 def directory():
     regions = make_region_tree()
     hv = make_type("Hearing Voices", slug="hearing-voices")
-    evening = make_group(
+    evening = make_support_group(
         "Evening Voices Online",
         types=[hv],
         region=regions["worldwide"],
@@ -36,7 +36,7 @@ def directory():
         end_time=dt.time(20, 30),
         timezone="Europe/London",
     )
-    pacific = make_group(
+    pacific = make_support_group(
         "Pacific Hearing Voices Online",
         types=[hv],
         region=regions["united-states"],
@@ -45,7 +45,7 @@ def directory():
     )
     make_meeting(pacific, weekday=3, start_time=dt.time(17, 0), timezone="America/Los_Angeles")
     for i, place in enumerate(["lothians", "scotland", "massachusetts", "europe"]):
-        group = make_group(
+        group = make_support_group(
             f"Hearing Voices in person {i}",
             types=[hv],
             region=regions[place],

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry
-from tests.factories import make_group, make_meeting, make_type, make_user
+from tests.factories import make_meeting, make_support_group, make_type, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,7 @@ def log_in_to_admin(page, live_server, email):
 
 def test_moderator_approves_a_claim_from_the_admin_home_in_four_steps(live_server, page, browser):
     organizer = make_user(email="jo@example.org", password=PASSWORD)
-    group = make_group(name="Hearing Voices Leith", types=[make_type()])
+    group = make_support_group(name="Hearing Voices Leith", types=[make_type()])
     make_meeting(group)
     services.submit_claim(group, organizer, "Facilitator", "Ask Kim: https://leith.example/team")
     make_moderator("mod@example.org")
@@ -105,7 +105,7 @@ def test_moderator_approves_a_claim_from_the_admin_home_in_four_steps(live_serve
 
 
 def test_admin_lists_and_listing_pages_fit_1280_pixels(live_server, page):
-    group = make_group(
+    group = make_support_group(
         name="A listing with a rather long name for a narrow table", types=[make_type()]
     )
     make_meeting(group, notes="Second floor, ring the bell marked Peer Support, then wait")

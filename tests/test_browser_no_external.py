@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.factories import make_group, make_meeting, make_region, make_type
+from tests.factories import make_meeting, make_region, make_support_group, make_type
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_home_list_and_group_pages_only_contact_the_site_itself(live_server, page):
     group_type = make_type(name="Hearing voices", slug="hearing-voices")
     region = make_region(name="Lothians", slug="lothians")
-    group = make_group(
+    group = make_support_group(
         name="Browser Group",
         slug="browser-group",
         types=[group_type],

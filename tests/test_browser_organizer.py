@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts import services
 from accounts.models import Claim
-from tests.factories import make_group, make_meeting, make_moderator, make_type, make_user
+from tests.factories import make_meeting, make_moderator, make_support_group, make_type, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ DASHBOARD = re.compile(r"/organizer/$")
 
 
 def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live_server, page):
-    group = make_group(name="Hearing Voices Leith", types=[make_type()])
+    group = make_support_group(name="Hearing Voices Leith", types=[make_type()])
     make_meeting(group, weekday=3, start_time=dt.time(17, 0), end_time=dt.time(18, 0))
 
     page.goto(live_server.url + "/accounts/signup/")
@@ -61,7 +61,7 @@ def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live
 
 def test_second_tab_saving_an_old_version_gets_the_conflict_page(live_server, page, context):
     owner = make_user(email="sam@example.org", password=PASSWORD)
-    group = make_group(
+    group = make_support_group(
         name="Alternatives Leith", owners=[owner], summary="Original", types=[make_type()]
     )
     make_meeting(group)
@@ -114,7 +114,7 @@ def serious_violations(page):
 
 def test_organizer_pages_have_no_serious_accessibility_violations(live_server, page):
     owner = make_user(email="axe@example.org", password=PASSWORD)
-    group = make_group(name="Axe Group", owners=[owner], types=[make_type()])
+    group = make_support_group(name="Axe Group", owners=[owner], types=[make_type()])
     make_meeting(group)
     for path in ["/accounts/signup/", "/accounts/login/"]:
         page.goto(live_server.url + path)
@@ -139,7 +139,7 @@ def test_new_organizer_adds_a_second_weekly_time_in_another_zone_in_twelve_steps
     """Sign up, verify, claim, (a moderator approves), add a second weekly meeting in another
     zone without saving first, see both on the public page. A step is a click or an opened
     link; typing into a field is not counted (the fields typed are listed in the report)."""
-    group = make_group(name="Hearing Voices Leith", types=[make_type()])
+    group = make_support_group(name="Hearing Voices Leith", types=[make_type()])
     make_meeting(
         group,
         weekday=1,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_meeting, make_type
+from tests.factories import make_meeting, make_support_group, make_type
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def events(cal):
 
 @pytest.fixture
 def group():
-    group = make_group("Thursday Voices", summary="Hearing voices; peer support, online")
+    group = make_support_group("Thursday Voices", summary="Hearing voices; peer support, online")
     make_meeting(
         group,
         weekday=3,
@@ -78,7 +78,7 @@ def test_calendar_of_an_unpublished_listing_is_not_found(client, group):
 
 
 def test_search_calendar_holds_the_meetings_of_every_listing_found(client, group):
-    other = make_group("Monday Alternatives", types=[make_type(slug="ats")])
+    other = make_support_group("Monday Alternatives", types=[make_type(slug="ats")])
     make_meeting(other, weekday=0, timezone="Europe/Berlin")
     refresh_search_document()
     cal = parse(client.get(reverse("groups:search_calendar"), {"day": "mon"}))
@@ -89,7 +89,7 @@ def test_search_calendar_holds_the_meetings_of_every_listing_found(client, group
 
 def test_search_calendar_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     for i in range(15):
-        make_meeting(make_group(f"Group {i}"), weekday=i % 7)
+        make_meeting(make_support_group(f"Group {i}"), weekday=i % 7)
     refresh_search_document()
     url = reverse("groups:search_calendar")
     client.get(url)  # the generation's taxonomy and index, once per process
@@ -112,7 +112,7 @@ ZONES = [
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_time_zones_give_the_right_offset_in_january_and_july_for_decades(client, zone):
-    group = make_group("Zoned")
+    group = make_support_group("Zoned")
     make_meeting(group, timezone=zone)
 
     body = client.get(reverse("groups:calendar", args=[group.slug])).content
@@ -132,7 +132,7 @@ def test_time_zones_give_the_right_offset_in_january_and_july_for_decades(client
 
 
 def test_meeting_without_an_end_time_lasts_an_hour_and_says_so(client):
-    group = make_group("Open Ended")
+    group = make_support_group("Open Ended")
     make_meeting(group, end_time=None)
 
     (event,) = events(parse(client.get(reverse("groups:calendar", args=[group.slug]))))
@@ -153,8 +153,8 @@ def test_closed_and_paused_listings_calendar_events_are_cancelled(client, group,
 
 
 def test_search_calendar_leaves_out_closed_and_paused_listings(client, group):
-    make_meeting(make_group("Gone", status="closed"), weekday=0)
-    make_meeting(make_group("Resting", status="paused"), weekday=0)
+    make_meeting(make_support_group("Gone", status="closed"), weekday=0)
+    make_meeting(make_support_group("Resting", status="paused"), weekday=0)
     refresh_search_document()
 
     cal = parse(client.get(reverse("groups:search_calendar")))
@@ -163,7 +163,7 @@ def test_search_calendar_leaves_out_closed_and_paused_listings(client, group):
 
 
 def test_a_calendar_with_no_meeting_is_not_served_empty(client):
-    arranged = make_group("Ask Us")
+    arranged = make_support_group("Ask Us")
     make_meeting(arranged, frequency="arranged", weekday=None, start_time=None, end_time=None)
     refresh_search_document()
 
@@ -177,7 +177,7 @@ def test_a_calendar_with_no_meeting_is_not_served_empty(client):
 
 def test_the_page_offers_a_calendar_only_when_it_has_dates_to_put_in_it(client):
     # Every other week without a dated meeting: no dates can be given, so no calendar either.
-    unanchored = make_group("Unanchored")
+    unanchored = make_support_group("Unanchored")
     make_meeting(unanchored, frequency="biweekly", start_date=None)
 
     html = client.get(unanchored.get_absolute_url()).content.decode()

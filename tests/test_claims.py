@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Claim, Invitation
 from groups.models import AuditEntry, Ownership
-from tests.factories import make_claim, make_group, make_moderator, make_user
+from tests.factories import make_claim, make_moderator, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ CLAIM = {"role": "Co-facilitator", "evidence": "Ask Jo at the centre", "message"
 
 
 def test_unowned_listing_can_be_claimed_and_the_claim_shows_on_the_dashboard(client):
-    group = make_group(name="Hearing Voices Leith")
+    group = make_support_group(name="Hearing Voices Leith")
     user = make_user()
     client.force_login(user)
     form = client.get(reverse("accounts:claim", args=[group.slug]))
@@ -39,7 +39,7 @@ def test_unowned_listing_can_be_claimed_and_the_claim_shows_on_the_dashboard(cli
 
 
 def test_double_submitted_claim_creates_one_claim(client):
-    group = make_group()
+    group = make_support_group()
     client.force_login(make_user())
     url = reverse("accounts:claim", args=[group.slug])
     client.post(url, CLAIM)
@@ -48,14 +48,14 @@ def test_double_submitted_claim_creates_one_claim(client):
 
 
 def test_submit_claim_service_returns_the_pending_claim_on_repeat():
-    group, user = make_group(), make_user()
+    group, user = make_support_group(), make_user()
     first = services.submit_claim(group, user, "Host", "link")
     second = services.submit_claim(group, user, "Host", "link")
     assert first.pk == second.pk
 
 
 def test_claim_without_role_or_evidence_explains_what_is_missing(client):
-    group = make_group()
+    group = make_support_group()
     client.force_login(make_user())
     response = client.post(
         reverse("accounts:claim", args=[group.slug]), {"role": "", "evidence": ""}
@@ -66,14 +66,14 @@ def test_claim_without_role_or_evidence_explains_what_is_missing(client):
 
 
 def test_anonymous_visitor_is_asked_to_log_in_before_claiming(client):
-    group = make_group()
+    group = make_support_group()
     response = client.get(reverse("accounts:claim", args=[group.slug]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_listing_with_an_organizer_cannot_be_claimed(client):
-    group = make_group(owners=[make_user()])
+    group = make_support_group(owners=[make_user()])
     client.force_login(make_user())
     response = client.post(reverse("accounts:claim", args=[group.slug]), CLAIM)
     assert response.status_code == 409
@@ -307,7 +307,7 @@ def test_owner_invites_a_co_organizer_who_accepts_with_that_email(
     client, django_capture_on_commit_callbacks
 ):
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -330,7 +330,7 @@ def test_an_smtp_failure_on_an_invitation_keeps_it_and_the_retry_mails_a_working
     client, django_capture_on_commit_callbacks, smtp_down, monkeypatch
 ):
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -360,7 +360,7 @@ def test_an_smtp_failure_on_an_invitation_keeps_it_and_the_retry_mails_a_working
 
 
 def test_invitation_cannot_be_accepted_with_another_email(client):
-    group = make_group(owners=[make_user()])
+    group = make_support_group(owners=[make_user()])
     _invitation, token = services.invite_co_organizer(group, group.owners.get(), "a@example.org")
     client.force_login(make_user(email="b@example.org"))
     url = reverse("accounts:accept_invitation", args=[token])
@@ -372,7 +372,7 @@ def test_invitation_cannot_be_accepted_with_another_email(client):
 def test_invitation_expires_after_14_days(client):
     from django.utils import timezone
 
-    group = make_group(owners=[make_user()])
+    group = make_support_group(owners=[make_user()])
     invitation, token = services.invite_co_organizer(group, group.owners.get(), "a@example.org")
     invitation.created_at = timezone.now() - timezone.timedelta(days=15)
     invitation.save()
@@ -384,7 +384,7 @@ def test_invitation_expires_after_14_days(client):
 
 def test_leaving_asks_first_and_the_last_owner_leaving_makes_the_listing_unowned(client):
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     client.force_login(owner)
     page = client.get(reverse("accounts:leave", args=[group.slug]))
     assert "only organizer" in page.content.decode()
@@ -396,9 +396,9 @@ def test_leaving_asks_first_and_the_last_owner_leaving_makes_the_listing_unowned
 
 
 def test_listing_page_offers_claim_only_when_nobody_manages_it(client):
-    unowned = make_group()
+    unowned = make_support_group()
     owner = make_user()
-    owned = make_group(owners=[owner])
+    owned = make_support_group(owners=[owner])
     claim_url = reverse("accounts:claim", args=[unowned.slug])
     assert claim_url in client.get(unowned.get_absolute_url()).content.decode()
     html = client.get(owned.get_absolute_url()).content.decode()
@@ -408,7 +408,7 @@ def test_listing_page_offers_claim_only_when_nobody_manages_it(client):
 
 def test_listing_page_offers_edit_to_its_owner(client):
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     client.force_login(owner)
     html = client.get(group.get_absolute_url()).content.decode()
     assert reverse("accounts:edit", args=[group.slug]) in html
@@ -441,7 +441,7 @@ def test_decisions_and_invitations_from_before_the_upgrade_are_not_mailed_again(
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    group, user = make_group(), make_user()
+    group, user = make_support_group(), make_user()
     before = [("accounts", "0004_moderator_notices_and_reminders")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)

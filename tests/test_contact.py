@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import ContactMessage, Report
-from tests.factories import make_group, make_user
+from tests.factories import make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def owned_group(*emails, **kwargs):
     owners = [make_user(email=e) for e in emails or ("owner@example.org",)]
     fields = {"email": "hidden@example.org", "email_public": False}
     fields.update(kwargs)
-    return make_group(owners=owners, **fields)
+    return make_support_group(owners=owners, **fields)
 
 
 def message(**overrides):
@@ -85,7 +85,7 @@ def test_without_a_reply_address_there_is_no_reply_to_and_the_organizer_is_told(
 
 def test_listing_with_a_public_email_or_no_owner_has_no_contact_form(client):
     public = owned_group(email_public=True)
-    unowned = make_group(email="hidden@example.org", email_public=False)
+    unowned = make_support_group(email="hidden@example.org", email_public=False)
     for group in (public, unowned):
         assert client.get(contact_url(group)).status_code == 404
         assert client.post(contact_url(group), message()).status_code == 404
@@ -208,7 +208,7 @@ def test_purge_messages_deletes_messages_older_than_30_days_and_forgets_reporter
 def test_listing_page_offers_contact_only_when_messages_can_be_relayed(client):
     relayable = owned_group("one@example.org")
     public_email = owned_group("two@example.org", email_public=True)
-    unowned = make_group()
+    unowned = make_support_group()
     page = client.get(relayable.get_absolute_url()).content.decode()
     assert "Contact the organizers" in page
     assert contact_url(relayable) in page

@@ -14,12 +14,12 @@ from django.urls import reverse
 from groups import csv_io
 from groups.models import AuditEntry, Meeting, Region, SupportGroup
 from tests.factories import (
-    make_group,
     make_language,
     make_meeting,
     make_organization,
     make_region_tree,
     make_superuser,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -149,7 +149,7 @@ def test_an_import_is_all_or_nothing_when_a_slug_appears_meanwhile(moderator, ta
     text = HEADER + "\n" + good_row("first") + "\n" + good_row("second")
     result = csv_io.parse(text)
     assert result.ok
-    make_group(slug="second")  # created by someone else between the preview and the confirm
+    make_support_group(slug="second")  # created by someone else between the preview and the confirm
 
     with pytest.raises(csv_io.ImportConflict):
         csv_io.apply(result, actor=moderator)
@@ -225,7 +225,7 @@ def test_a_slug_twice_in_the_file_is_an_error_on_the_second_row(moderator, taxon
 
 
 def test_a_slug_already_in_the_directory_is_an_error(moderator, taxonomy):
-    make_group(slug="thursday-voices")
+    make_support_group(slug="thursday-voices")
 
     result = csv_io.parse(HEADER + "\n" + good_row())
 
@@ -296,7 +296,7 @@ def exported_rows(response):
 def test_export_then_import_gives_back_the_same_listings(client, moderator, taxonomy):
     tree = Region.objects.get(slug="scotland")
     host = make_organization(slug="voices-network")
-    group = make_group(
+    group = make_support_group(
         "Round Trip",
         slug="round-trip",
         types=[taxonomy],
@@ -342,8 +342,8 @@ def test_export_then_import_gives_back_the_same_listings(client, moderator, taxo
 
 
 def test_export_follows_the_changelist_filters(client, moderator):
-    make_group("Published one")
-    make_group("Pending one", moderation=SupportGroup.Moderation.PENDING)
+    make_support_group("Published one")
+    make_support_group("Pending one", moderation=SupportGroup.Moderation.PENDING)
 
     rows = exported_rows(client.get(EXPORT_URL + "?moderation__exact=pending"))
 
@@ -351,8 +351,8 @@ def test_export_follows_the_changelist_filters(client, moderator):
 
 
 def test_export_selected_listings_with_the_admin_action(client, moderator):
-    chosen = make_group("Chosen")
-    make_group("Other")
+    chosen = make_support_group("Chosen")
+    make_support_group("Other")
 
     response = client.post(
         "/admin/groups/supportgroup/",
@@ -369,10 +369,10 @@ def test_export_takes_the_same_number_of_queries_for_any_number_of_listings(clie
         return len(queries)
 
     for _ in range(2):
-        make_meeting(make_group(types=[make_type()]))
+        make_meeting(make_support_group(types=[make_type()]))
     few = count_queries()
     for _ in range(30):
-        make_meeting(make_group(types=[make_type()]))
+        make_meeting(make_support_group(types=[make_type()]))
 
     assert count_queries() == few
 

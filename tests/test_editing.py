@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from accounts.forms import ListingForm, meeting_formset
+from accounts.forms import SupportGroupForm, meeting_formset
 from groups.models import Meeting, SupportGroup
 from tests.factories import (
-    make_group,
     make_meeting,
     make_moderator,
     make_region,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -33,7 +33,7 @@ def owner():
 
 @pytest.fixture
 def group(owner):
-    group = make_group(
+    group = make_support_group(
         name="Hearing Voices Leith",
         types=[make_type(name="Hearing voices")],
         owners=[owner],
@@ -107,12 +107,12 @@ def test_save_listing_lets_exactly_one_of_two_saves_from_the_same_version_win(gr
     for summary in ("A", "B"):
         g = SupportGroup.objects.get(pk=group.pk)
         data = listing_post(g, summary=summary)
-        form, formset = ListingForm(data, instance=g), meeting_formset(g, data)
+        form, formset = SupportGroupForm(data, instance=g), meeting_formset(g, data)
         assert form.is_valid() and formset.is_valid(), (form.errors, formset.errors)
         forms.append((g, form, formset))
-    services.save_listing(*forms[0], owner, 1)
+    services.save_support_group(*forms[0], owner, 1)
     with pytest.raises(services.EditConflict):
-        services.save_listing(*forms[1], owner, 1)
+        services.save_support_group(*forms[1], owner, 1)
     group.refresh_from_db()
     assert (group.summary, group.version) == ("A", 2)
 
@@ -250,7 +250,7 @@ def test_history_page_runs_a_fixed_number_of_queries(
 
 def test_dashboard_runs_a_fixed_number_of_queries(client, owner, django_assert_num_queries):
     for _ in range(3):
-        g = make_group(owners=[owner])
+        g = make_support_group(owners=[owner])
         make_meeting(g)
     client.force_login(owner)
     # session, user, groups, their meetings, claims, reports
@@ -275,12 +275,12 @@ def test_two_simultaneous_saves_on_postgresql_one_wins_the_other_gets_a_conflict
     from django.db import connection, transaction
 
     owner = make_user()
-    group = make_group(types=[make_type()], owners=[owner], summary="Original")
+    group = make_support_group(types=[make_type()], owners=[owner], summary="Original")
     prepared = []
     for summary in ("First", "Second"):
         g = SupportGroup.objects.get(pk=group.pk)
         data = listing_post(g, summary=summary)
-        form, formset = ListingForm(data, instance=g), meeting_formset(g, data)
+        form, formset = SupportGroupForm(data, instance=g), meeting_formset(g, data)
         assert form.is_valid() and formset.is_valid()
         prepared.append((g, form, formset))
     holding, release, results = threading.Event(), threading.Event(), []
@@ -288,7 +288,7 @@ def test_two_simultaneous_saves_on_postgresql_one_wins_the_other_gets_a_conflict
     def first():
         try:
             with transaction.atomic():
-                services.save_listing(*prepared[0], owner, 1)
+                services.save_support_group(*prepared[0], owner, 1)
                 holding.set()
                 release.wait(10)  # keep the row locked while the second save starts
             results.append("first saved")
@@ -298,7 +298,7 @@ def test_two_simultaneous_saves_on_postgresql_one_wins_the_other_gets_a_conflict
     def second():
         holding.wait(10)
         try:
-            services.save_listing(*prepared[1], owner, 1)
+            services.save_support_group(*prepared[1], owner, 1)
             results.append("second saved")
         except services.EditConflict:
             results.append("second conflict")

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 
-from tests.factories import make_group
+from tests.factories import make_support_group
 
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 REPO = Path(settings.BASE_DIR)
@@ -55,7 +55,7 @@ def database_down(exc=OperationalError("connection to server failed: Connection 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/groups/", "/groups/?q=hearing+voices", "GROUP"])
 def test_pages_answer_503_with_crisis_numbers_while_the_database_is_down(client, path):
-    group = make_group(name="Fault Test Group")
+    group = make_support_group(name="Fault Test Group")
     path = group.get_absolute_url() if path == "GROUP" else path
     with database_down():
         response = client.get(path)
@@ -91,7 +91,7 @@ def test_a_database_error_in_a_middleware_response_phase_gives_503_not_500(setti
 
 @pytest.mark.django_db
 def test_the_site_serves_pages_again_as_soon_as_the_database_answers(client):
-    make_group(name="Recovery Group")
+    make_support_group(name="Recovery Group")
     with database_down():
         assert client.get("/groups/").status_code == 503
     response = client.get("/groups/")

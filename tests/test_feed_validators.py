@@ -32,7 +32,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from groups.models import SupportGroup
-from tests.factories import make_group, make_meeting
+from tests.factories import make_meeting, make_support_group
 from tests.validators.hsds import check_document
 from tests.validators.meeting_guide import check_entry  # the spec's field formats
 
@@ -79,7 +79,7 @@ def directory(settings):
     call_command("load_seed", stdout=io.StringIO())
     call_command("generate_synthetic_groups", count=100, seed=7, stdout=io.StringIO())
     for index, zone in enumerate(ZONES + SHIFTED_ZONES):
-        group = make_group(
+        group = make_support_group(
             f"Sample {zone}",
             attendance="hybrid" if index % 2 else "online",
             address=f"{index} High Street, {zone.split('/')[1]}" if index % 2 else "",

@@ -477,11 +477,11 @@ def test_a_new_listing_after_seeding_gets_a_fresh_key_and_seed_listings_have_his
     from django.core.management import call_command
 
     from groups.models import SupportGroup
-    from tests.factories import make_group
+    from tests.factories import make_support_group
 
     call_command("load_seed", verbosity=0)
     seeded = SupportGroup.objects.count()
-    new = make_group("Brand new group")
+    new = make_support_group("Brand new group")
     assert SupportGroup.objects.count() == seeded + 1
     assert new.pk > max(SupportGroup.objects.exclude(pk=new.pk).values_list("pk", flat=True))
     assert (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import freshness
 from accounts.models import FreshnessReminder, ModeratorNotice
 from groups.models import AuditEntry, SupportGroup
-from tests.factories import make_group, make_meeting, make_moderator, make_user
+from tests.factories import make_meeting, make_moderator, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def links_in(message):
 
 @pytest.fixture
 def owned():
-    group = make_group(
+    group = make_support_group(
         name="Leith Voices", owners=[make_user(email="jo@example.org")], last_confirmed=LONG_AGO
     )
     make_meeting(group, weekday=1, start_time=dt.time(19, 0), end_time=dt.time(20, 30))
@@ -39,7 +39,9 @@ def owned():
 
 
 def test_owners_of_a_listing_unconfirmed_for_six_months_get_one_reminder(owned):
-    make_group(owners=[make_user()], last_confirmed=timezone.localdate())  # fresh: not asked
+    make_support_group(
+        owners=[make_user()], last_confirmed=timezone.localdate()
+    )  # fresh: not asked
     run()
     (message,) = mail.outbox
     assert message.to == ["jo@example.org"]
@@ -128,7 +130,7 @@ def test_a_second_reminder_after_two_weeks_then_the_moderators_queue(owned, clie
 
 
 def test_listings_nobody_manages_go_to_the_moderators_queue_not_to_anyone_by_mail(client):
-    orphan = make_group(name="Nobody's Group", last_confirmed=None)
+    orphan = make_support_group(name="Nobody's Group", last_confirmed=None)
     run()
     assert mail.outbox == []
     assert list(freshness.needing_moderators()) == [orphan]
@@ -160,7 +162,7 @@ def test_one_answer_settles_the_round_and_a_later_link_changes_nothing(client, o
 
 
 def test_the_public_warning_appears_only_past_twelve_months(client):
-    recent = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=200))
-    old = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
+    recent = make_support_group(last_confirmed=timezone.localdate() - dt.timedelta(days=200))
+    old = make_support_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
     assert not recent.is_stale
     assert old.is_stale

@@ -27,11 +27,11 @@ from accounts.models import Claim
 from groups.models import ContactMessage, Meeting, Report, SupportGroup
 from tests.factories import (
     make_audience,
-    make_group,
     make_language,
     make_meeting,
     make_organization,
     make_region,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -196,7 +196,7 @@ def directory(db):
     org = make_organization(name="Host", slug="host")
     groups = []
     for i, attendance in enumerate(["online", "in_person", "hybrid"]):
-        group = make_group(
+        group = make_support_group(
             name=f"Fuzz group {i}",
             slug=f"fuzz-group-{i}",
             types=[voices],

@@ -5,7 +5,13 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_group, make_meeting, make_organization, make_region_tree, make_type
+from tests.factories import (
+    make_meeting,
+    make_organization,
+    make_region_tree,
+    make_support_group,
+    make_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def group():
     regions = make_region_tree()
-    group = make_group(
+    group = make_support_group(
         "Seattle Hearing Voices",
         types=[make_type("Hearing Voices", slug="hearing-voices")],
         region=regions["united-states"],

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_group, make_user
+from tests.factories import make_support_group, make_user
 from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_a_10_mb_upload_to_the_report_form_is_refused_and_nothing_is_saved(client):
     from groups.models import Report
 
-    group = make_group()
+    group = make_support_group()
     upload = io.BytesIO(b"x" * (10 * 1024 * 1024))
     upload.name = "big.bin"
     response = client.post(report_url(group), {**report_post(), "attachment": upload})
@@ -25,7 +25,7 @@ def test_a_10_mb_upload_to_the_report_form_is_refused_and_nothing_is_saved(clien
 
 
 def test_an_ordinary_report_still_goes_through(client):
-    assert client.post(report_url(make_group()), report_post()).status_code == 302
+    assert client.post(report_url(make_support_group()), report_post()).status_code == 302
 
 
 @pytest.mark.parametrize("name", ["accounts:dashboard", "accounts:delete_account"])
@@ -38,7 +38,7 @@ def test_organizer_pages_are_private_to_caches(client, name):
 
 def test_the_edit_form_is_private_to_caches(client):
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     client.force_login(owner)
     assert "private" in client.get(reverse("accounts:edit", args=[group.slug]))["Cache-Control"]
 

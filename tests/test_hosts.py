@@ -6,7 +6,7 @@ from django.test import Client
 
 from groups import pagecache
 from groups.pagecache import HIT_HEADER
-from tests.factories import make_group
+from tests.factories import make_support_group
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_the_feed_link_names_the_site_not_the_requested_host(client, settings):
 def test_a_page_kept_for_one_host_is_not_served_on_another(settings):
     settings.ALLOWED_HOSTS = ["one.example", "two.example"]
     settings.PAGE_CACHE_SECONDS = 60
-    group = make_group()
+    group = make_support_group()
     first = Client().get(group.get_absolute_url(), HTTP_HOST="one.example")
     again = Client().get(group.get_absolute_url(), HTTP_HOST="one.example")
     other = Client().get(group.get_absolute_url(), HTTP_HOST="two.example")

@@ -11,11 +11,11 @@ from django.core.management import call_command
 
 from groups.models import SupportGroup
 from tests.factories import (
-    make_group,
     make_language,
     make_meeting,
     make_organization,
     make_region_tree,
+    make_support_group,
     make_type,
 )
 from tests.validators.hsds import check_document
@@ -50,7 +50,7 @@ def service_named(doc, name):
 
 
 def test_weekly_meeting_becomes_a_weekly_schedule_with_local_times(client):
-    group = make_group("Thursday Voices")
+    group = make_support_group("Thursday Voices")
     make_meeting(group, weekday=3, start_time=dt.time(17), end_time=dt.time(18))
 
     doc = export(client)
@@ -66,7 +66,7 @@ def test_weekly_meeting_becomes_a_weekly_schedule_with_local_times(client):
 
 
 def test_monthly_and_every_other_week_meetings_keep_their_rules(client):
-    group = make_group("Rules")
+    group = make_support_group("Rules")
     make_meeting(group, frequency="monthly", weekday=1, weeks_of_month="2,-1")
     # Anchored on a Wednesday: the first meeting is the Friday after.
     make_meeting(group, frequency="biweekly", weekday=4, start_date=dt.date(2025, 1, 1))
@@ -82,7 +82,7 @@ def test_monthly_and_every_other_week_meetings_keep_their_rules(client):
 
 
 def test_meeting_by_arrangement_is_a_schedule_in_words_only(client):
-    make_meeting(make_group("Ask"), frequency="arranged", weekday=None, start_time=None)
+    make_meeting(make_support_group("Ask"), frequency="arranged", weekday=None, start_time=None)
 
     (sched,) = export(client)["schedule"]
 
@@ -92,8 +92,8 @@ def test_meeting_by_arrangement_is_a_schedule_in_words_only(client):
 
 def test_hosted_listing_points_to_its_host_and_others_are_their_own_organization(client):
     host = make_organization("Voices Network", summary="A network")
-    make_group("Hosted", host=host)
-    make_group("Independent", summary="We meet on our own")
+    make_support_group("Hosted", host=host)
+    make_support_group("Independent", summary="We meet on our own")
 
     doc = export(client)
     hosted = service_named(doc, "Hosted")
@@ -108,7 +108,7 @@ def test_hosted_listing_points_to_its_host_and_others_are_their_own_organization
 
 def test_hybrid_listing_has_a_physical_and_a_virtual_location(client):
     tree = make_region_tree()
-    make_group(
+    make_support_group(
         "Both",
         attendance="hybrid",
         venue="Library",
@@ -134,7 +134,7 @@ def test_hybrid_listing_has_a_physical_and_a_virtual_location(client):
 
 
 def test_online_listing_without_a_published_link_has_no_virtual_location(client):
-    make_group("Linkless", attendance="online", join_url="")
+    make_support_group("Linkless", attendance="online", join_url="")
 
     doc = export(client)
     service = service_named(doc, "Linkless")
@@ -146,7 +146,7 @@ def test_online_listing_without_a_published_link_has_no_virtual_location(client)
     ("status", "hsds"), [("closed", "defunct"), ("paused", "temporarily closed")]
 )
 def test_closed_and_paused_services_have_no_schedule(client, status, hsds):
-    make_meeting(make_group("Not Meeting", status=status))
+    make_meeting(make_support_group("Not Meeting", status=status))
 
     doc = export(client)
     service = service_named(doc, "Not Meeting")
@@ -156,7 +156,7 @@ def test_closed_and_paused_services_have_no_schedule(client, status, hsds):
 
 
 def test_only_public_contact_details_are_exported(client):
-    make_group(
+    make_support_group(
         "Private",
         attendance="online",
         join_url="https://meet.example.org/secret",
@@ -166,7 +166,7 @@ def test_only_public_contact_details_are_exported(client):
         contact_name="Sam",
         contact_name_public=False,
     )
-    make_group(
+    make_support_group(
         "Public", email="open@example.org", email_public=True, phone="555", phone_public=True
     )
 
@@ -183,7 +183,7 @@ def test_only_public_contact_details_are_exported(client):
 
 def test_types_and_languages_are_linked_to_services(client):
     voices = make_type("Hearing Voices", slug="hearing-voices")
-    make_group("Typed", types=[voices], languages=[make_language("nl", "Dutch")])
+    make_support_group("Typed", types=[voices], languages=[make_language("nl", "Dutch")])
 
     doc = export(client)
     service = service_named(doc, "Typed")
@@ -196,8 +196,8 @@ def test_types_and_languages_are_linked_to_services(client):
 
 
 def test_status_maps_to_hsds_service_status(client):
-    make_group("Paused", status=SupportGroup.Status.PAUSED)
-    make_group("Closed", status=SupportGroup.Status.CLOSED)
+    make_support_group("Paused", status=SupportGroup.Status.PAUSED)
+    make_support_group("Closed", status=SupportGroup.Status.CLOSED)
 
     doc = export(client)
 
@@ -206,8 +206,8 @@ def test_status_maps_to_hsds_service_status(client):
 
 
 def test_unpublished_listings_are_not_exported(client):
-    make_group("Waiting", moderation=SupportGroup.Moderation.PENDING)
-    make_meeting(make_group("Archived", moderation=SupportGroup.Moderation.ARCHIVED))
+    make_support_group("Waiting", moderation=SupportGroup.Moderation.PENDING)
+    make_meeting(make_support_group("Archived", moderation=SupportGroup.Moderation.ARCHIVED))
 
     doc = export(client)
 
@@ -215,13 +215,13 @@ def test_unpublished_listings_are_not_exported(client):
 
 
 def test_ids_are_the_same_in_every_export(client):
-    make_meeting(make_group("Stable"))
+    make_meeting(make_support_group("Stable"))
 
     assert export(client) == export(client)
 
 
 def test_unchanged_export_answers_304(client):
-    make_group()
+    make_support_group()
     first, _ = fetch(client)
 
     again, body = fetch(client, HTTP_IF_NONE_MATCH=first["ETag"])
@@ -238,7 +238,7 @@ def test_export_takes_the_same_number_of_queries_for_any_number_of_listings(
     voices, english = make_type(), make_language()
     host = make_organization()
     for index in range(count):
-        group = make_group(
+        group = make_support_group(
             types=[voices],
             languages=[english],
             host=host if index % 2 else None,
@@ -279,9 +279,11 @@ def test_seed_export_is_valid_and_has_the_family_alliance_on_thursdays(client):
 def test_region_and_since_filters_take_part_of_the_export(client):
     tree = make_region_tree()
     host = make_organization("Scots Host")
-    edinburgh = make_group("Edinburgh", region=tree["lothians"], host=host)
+    edinburgh = make_support_group("Edinburgh", region=tree["lothians"], host=host)
     make_meeting(edinburgh)
-    make_meeting(make_group("Boston", region=tree["massachusetts"], host=make_organization("US")))
+    make_meeting(
+        make_support_group("Boston", region=tree["massachusetts"], host=make_organization("US"))
+    )
     SupportGroup.objects.filter(name="Boston").update(
         updated_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     )

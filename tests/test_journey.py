@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_meeting, make_organization, make_region_tree, make_type
+from tests.factories import (
+    make_meeting,
+    make_organization,
+    make_region_tree,
+    make_support_group,
+    make_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +26,13 @@ LIST = reverse("groups:list")
 def places():
     regions = make_region_tree()
     hv = make_type("Hearing Voices", slug="hearing-voices")
-    boston = make_group(
+    boston = make_support_group(
         "Boston Voices Circle", types=[hv], region=regions["massachusetts"], attendance="in_person"
     )
     make_meeting(
         boston, weekday=0, start_time=dt.time(10, 0), end_time=None, timezone="America/New_York"
     )
-    wide = make_group(
+    wide = make_support_group(
         "Parents support group (US and Canada)",
         types=[hv],
         region=regions["north-america"],
@@ -35,13 +41,13 @@ def places():
     make_meeting(
         wide, weekday=3, start_time=dt.time(17, 0), end_time=None, timezone="America/Los_Angeles"
     )
-    anyone = make_group(
+    anyone = make_support_group(
         "Voices online worldwide", types=[hv], region=regions["worldwide"], attendance="online"
     )
     make_meeting(
         anyone, weekday=2, start_time=dt.time(19, 0), end_time=None, timezone="Europe/London"
     )
-    make_group(
+    make_support_group(
         "Edinburgh Hearing Voices", types=[hv], region=regions["lothians"], attendance="in_person"
     )
     refresh_search_document()
@@ -138,7 +144,7 @@ def test_filters_fold_behind_a_control_that_counts_them(client, places):
 @pytest.fixture
 def listing():
     regions = make_region_tree()
-    group = make_group(
+    group = make_support_group(
         "Pacific Hearing Voices",
         types=[make_type("Hearing Voices", slug="hearing-voices")],
         region=regions["united-states"],

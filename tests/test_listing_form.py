@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.forms import MeetingForm
 from groups import timezones
 from groups.models import Meeting
-from tests.factories import make_group, make_region, make_type
+from tests.factories import make_region, make_support_group, make_type
 from tests.posts import listing_post
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_common_names_for_a_zone_are_understood(client, owner, group, typed, zon
 def test_a_new_meeting_time_starts_in_the_zone_of_the_listings_region(client, owner):
     massachusetts = make_region(name="Massachusetts", slug="massachusetts", kind="state")
     western = make_region(name="Western Massachusetts", parent=massachusetts)
-    group = make_group(types=[make_type()], owners=[owner], region=western)
+    group = make_support_group(types=[make_type()], owners=[owner], region=western)
     client.force_login(owner)
     html = edit(client, group).content.decode()
     select = html.split('name="meetings-0-timezone"')[1].split("</select>")[0]
@@ -126,7 +126,7 @@ def test_a_new_meeting_time_starts_in_the_zone_of_the_listings_region(client, ow
 
 
 def test_without_a_region_zone_the_page_lets_the_browser_choose(client, owner):
-    group = make_group(types=[make_type()], owners=[owner])
+    group = make_support_group(types=[make_type()], owners=[owner])
     client.force_login(owner)
     assert 'data-zone-source="site"' in edit(client, group).content.decode()
 
@@ -194,7 +194,7 @@ def test_each_meeting_time_reads_as_a_sentence(client, owner, group):
 def test_a_monthly_meeting_without_weeks_says_so_in_words():
     form = MeetingForm(
         data={"frequency": "monthly", "weekday": "1", "timezone": "Europe/London"},
-        instance=Meeting(group=make_group()),
+        instance=Meeting(group=make_support_group()),
     )
     assert not form.is_valid()
     assert form.errors["weeks_of_month"] == [
@@ -301,11 +301,11 @@ def test_leaving_the_place_empty_clears_it(client, owner, group, places):
 
 
 def test_an_unchanged_place_posted_as_shown_is_not_a_change(owner, group, places):
-    from accounts.forms import ListingForm
+    from accounts.forms import SupportGroupForm
 
     group.region = places["hamilton-sc"]
     group.save()
-    form = ListingForm(listing_post(group), instance=group)
+    form = SupportGroupForm(listing_post(group), instance=group)
     assert form.is_valid(), form.errors
     assert "region" not in form.changed_data
     assert form.cleaned_data["region"] == places["hamilton-sc"]

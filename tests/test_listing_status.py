@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import SupportGroup
-from tests.factories import make_group, make_meeting
+from tests.factories import make_meeting, make_support_group
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ JOIN = "https://meet.example.org/j/1"
 @pytest.fixture
 def listing():
     def build(status):
-        group = make_group(
+        group = make_support_group(
             f"{status.title()} Voices",
             status=status,
             attendance="hybrid",

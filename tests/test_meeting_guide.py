@@ -14,11 +14,11 @@ from django.utils import timezone
 from groups.models import Meeting, SupportGroup
 from tests.factories import (
     make_audience,
-    make_group,
     make_language,
     make_meeting,
     make_organization,
     make_region_tree,
+    make_support_group,
     make_type,
 )
 from tests.validators.meeting_guide import check_entry
@@ -32,7 +32,7 @@ JOIN = "https://meet.example.org/j/1"
 def listed_group(name=None, **kwargs):
     """An online group with a published joining link: what the feed can list as online."""
     kwargs.setdefault("join_url", JOIN)
-    return make_group(name, **kwargs)
+    return make_support_group(name, **kwargs)
 
 
 def fetch(client, **headers):
@@ -61,7 +61,7 @@ def by_name(entries, name):
 
 
 def test_weekly_thursday_meeting_is_day_four_at_its_local_time(client):
-    group = make_group(
+    group = make_support_group(
         "Thursday Voices", attendance="in_person", venue="Library", address="1 High St, Leith"
     )
     make_meeting(group, weekday=3, start_time=dt.time(17), end_time=dt.time(18, 30))
@@ -155,7 +155,7 @@ def test_pending_closed_and_meetingless_listings_are_left_out(client):
 
 
 def test_private_contact_details_never_appear(client):
-    group = make_group(
+    group = make_support_group(
         "Private",
         attendance="online",
         join_url="https://meet.example.org/secret",
@@ -179,7 +179,7 @@ def test_private_contact_details_never_appear(client):
 
 
 def test_public_contact_details_are_given(client):
-    group = make_group(
+    group = make_support_group(
         "Public",
         attendance="online",
         join_url="https://meet.example.org/j/1",
@@ -198,7 +198,9 @@ def test_public_contact_details_are_given(client):
 
 
 def test_phone_groups_give_a_dialable_conference_phone(client):
-    group = make_group("Call In", attendance="phone", phone="+1 (555) 010-0000", phone_public=True)
+    group = make_support_group(
+        "Call In", attendance="phone", phone="+1 (555) 010-0000", phone_public=True
+    )
     make_meeting(group)
 
     (entry,) = by_name(feed(client), "Call In")
@@ -208,7 +210,7 @@ def test_phone_groups_give_a_dialable_conference_phone(client):
 
 def test_types_hold_spec_codes_and_our_types_as_slugs_never_onl(client):
     voices = make_type("Hearing Voices", slug="hearing-voices")
-    group = make_group(
+    group = make_support_group(
         "Coded",
         attendance="hybrid",
         address="1 High St, Leith",
@@ -228,7 +230,7 @@ def test_types_hold_spec_codes_and_our_types_as_slugs_never_onl(client):
 
 
 def test_hybrid_group_without_a_link_is_in_person_and_says_it_also_meets_online(client):
-    group = make_group("Half Known", attendance="hybrid", address="1 High St, Leith")
+    group = make_support_group("Half Known", attendance="hybrid", address="1 High St, Leith")
     make_meeting(group)
 
     (entry,) = by_name(feed(client), "Half Known")
@@ -262,7 +264,7 @@ def test_entries_link_back_to_the_listing_and_its_report_page(client):
 
 
 def test_paused_in_person_group_is_inactive_and_temporarily_closed(client):
-    group = make_group(
+    group = make_support_group(
         "Resting",
         attendance="hybrid",
         address="1 High St, Leith",
@@ -285,7 +287,7 @@ def test_regions_and_an_approximate_address_locate_online_groups(client):
     group = listed_group("Online Scots", attendance="online", region=tree["lothians"])
     make_meeting(group, timezone="Europe/London")
     host = make_organization("Voices Network")
-    venue_group = make_group(
+    venue_group = make_support_group(
         "Hall Group",
         attendance="in_person",
         region=tree["massachusetts"],

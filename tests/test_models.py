@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from groups.models import RegionTree, SupportGroup
-from tests.factories import make_group, make_region_tree
+from tests.factories import make_region_tree, make_support_group
 
 pytestmark = pytest.mark.django_db
 
@@ -18,29 +18,29 @@ def test_europe_contains_lothians_but_not_massachusetts():
 
 def test_group_in_region_filters_by_containment():
     regions = make_region_tree()
-    edinburgh = make_group("Lothians history group", region=regions["lothians"])
-    make_group("Northampton group", region=regions["massachusetts"])
+    edinburgh = make_support_group("Lothians history group", region=regions["lothians"])
+    make_support_group("Northampton group", region=regions["massachusetts"])
     ids = RegionTree.load().descendant_ids(regions["europe"].id)
     assert list(SupportGroup.objects.in_region(ids)) == [edinburgh]
 
 
 def test_database_rejects_unknown_attendance():
-    group = make_group()
+    group = make_support_group()
     with pytest.raises(IntegrityError), transaction.atomic():
         SupportGroup.objects.filter(pk=group.pk).update(attendance="telepathy")
 
 
 def test_database_rejects_duplicate_slug():
-    make_group(slug="same")
+    make_support_group(slug="same")
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_group(slug="same")
+        make_support_group(slug="same")
 
 
 def test_a_javascript_url_saved_behind_the_forms_back_is_never_a_link(client):
     from tests.factories import make_organization
 
     host = make_organization("Host", website="javascript:alert(1)")
-    group = make_group(
+    group = make_support_group(
         website="javascript:alert(1)",
         join_url="JavaScript:alert(2)",
         host=host,
@@ -54,7 +54,7 @@ def test_a_javascript_url_saved_behind_the_forms_back_is_never_a_link(client):
 
 
 def test_http_urls_stay_links(client):
-    group = make_group(website="https://example.org/group", website_public=True)
+    group = make_support_group(website="https://example.org/group", website_public=True)
     assert (
         'href="https://example.org/group"' in client.get(group.get_absolute_url()).content.decode()
     )

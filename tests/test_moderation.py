@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry, Ownership, Report, SupportGroup
-from tests.factories import make_group, make_moderator, make_type, make_user
+from tests.factories import make_moderator, make_support_group, make_type, make_user
 from tests.posts import admin_action, admin_form_post, changelist
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_moderator_approves_a_claim_with_a_reason_and_the_organizer_becomes_owne
     mod_client, django_capture_on_commit_callbacks
 ):
     organizer = make_user(email="organizer@example.org")
-    group = make_group(name="Leith Voices")
+    group = make_support_group(name="Leith Voices")
     claim = services.submit_claim(group, organizer, "facilitator", "named on leith.example")
 
     page = admin_action(mod_client, "accounts_claim", "approve", [claim])
@@ -64,7 +64,7 @@ def test_rejecting_a_claim_needs_a_reason_which_the_organizer_receives(
     mod_client, django_capture_on_commit_callbacks
 ):
     organizer = make_user(email="claimant@example.org")
-    claim = services.submit_claim(make_group(), organizer, "member", "trust me")
+    claim = services.submit_claim(make_support_group(), organizer, "member", "trust me")
 
     refused = admin_action(mod_client, "accounts_claim", "reject", [claim], reason="  ")
     assert refused.status_code == 200
@@ -91,7 +91,7 @@ def test_rejecting_a_claim_needs_a_reason_which_the_organizer_receives(
 def test_approving_the_same_claim_twice_changes_nothing_the_second_time(
     mod_client, django_capture_on_commit_callbacks
 ):
-    claim = services.submit_claim(make_group(), make_user(), "facilitator", "evidence")
+    claim = services.submit_claim(make_support_group(), make_user(), "facilitator", "evidence")
     with django_capture_on_commit_callbacks(execute=True):
         admin_action(mod_client, "accounts_claim", "approve", [claim], "checked")
         admin_action(mod_client, "accounts_claim", "approve", [claim], "checked")
@@ -106,7 +106,7 @@ def test_moderator_publishes_a_pending_listing_and_its_organizer_is_told(
     client, mod_client, django_capture_on_commit_callbacks
 ):
     organizer = make_user(email="new@example.org")
-    group = make_group(
+    group = make_support_group(
         name="Brand New Group",
         moderation=SupportGroup.Moderation.PENDING,
         submitted_by=organizer,
@@ -134,7 +134,7 @@ def test_moderator_publishes_a_pending_listing_and_its_organizer_is_told(
 def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
     client, mod_client, django_capture_on_commit_callbacks
 ):
-    group = make_group(name="Leith Voices")
+    group = make_support_group(name="Leith Voices")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("groups:report", args=[group.slug]),
@@ -159,7 +159,7 @@ def test_moderator_resolves_a_visitors_report_and_the_reporter_hears_back(
 
 
 def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audited(mod_client):
-    report = Report.objects.create(group=make_group(), reason="other", details="spam")
+    report = Report.objects.create(group=make_support_group(), reason="other", details="spam")
     admin_action(mod_client, "groups_report", "dismiss", [report], "Not about this listing.")
     report.refresh_from_db()
     assert report.status == Report.Status.DISMISSED
@@ -174,7 +174,7 @@ def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audit
 
 
 def test_moderator_confirms_a_stale_listing(mod_client):
-    group = make_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
+    group = make_support_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
     assert list(SupportGroup.objects.stale()) == [group]
     admin_action(mod_client, "groups_supportgroup", "confirm", [group], "Phoned the organizer.")
     group.refresh_from_db()
@@ -187,7 +187,7 @@ def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
     client, mod_client, django_capture_on_commit_callbacks
 ):
     owner = make_user(email="owner@example.org")
-    group = make_group(last_confirmed=None, owners=[owner])
+    group = make_support_group(last_confirmed=None, owners=[owner])
     missing = admin_action(mod_client, "groups_supportgroup", "archive", [group], reason="")
     assert "This field is required" in missing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -207,9 +207,9 @@ def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
 
 def test_moderation_queue_counts_each_kind_of_work_and_links_to_it(mod_client, cast):
     services.submit_claim(cast.unowned_listing, cast.visitor, "facilitator", "evidence")
-    make_group(moderation=SupportGroup.Moderation.PENDING)  # and the cast's pending_listing
+    make_support_group(moderation=SupportGroup.Moderation.PENDING)  # and the cast's pending_listing
     Report.objects.create(group=cast.listing, reason="other")
-    make_group(last_confirmed=None)
+    make_support_group(last_confirmed=None)
 
     index = mod_client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:moderation_queue") in index
@@ -242,7 +242,7 @@ def test_organizers_and_visitors_cannot_open_the_queue(client):
 
 
 def test_moderator_reverts_a_listing_to_an_earlier_version_and_it_is_audited(mod_client):
-    group = make_group(name="Original name", types=[make_type()])
+    group = make_support_group(name="Original name", types=[make_type()])
     old = group.history.earliest()
     group.name = "Vandalised name"
     group.save()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import ModeratorNotice
 from groups import mail as group_mail
-from tests.factories import make_group, make_moderator, make_user
+from tests.factories import make_moderator, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def to_moderators():
 def test_a_new_claim_mails_each_moderator_a_link_to_it(
     moderators, django_capture_on_commit_callbacks
 ):
-    group = make_group(name="Leith Voices")
+    group = make_support_group(name="Leith Voices")
     with django_capture_on_commit_callbacks(execute=True):
         claim = services.submit_claim(group, make_user(), "Facilitator", "Ask Kim")
     sent = to_moderators()
@@ -40,7 +40,7 @@ def test_a_new_claim_mails_each_moderator_a_link_to_it(
 
 
 def test_the_same_claim_sent_twice_is_one_notice(moderators, django_capture_on_commit_callbacks):
-    group, user = make_group(), make_user()
+    group, user = make_support_group(), make_user()
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_claim(group, user, "Facilitator", "Ask Kim")
         services.submit_claim(group, user, "Facilitator", "Ask Kim")
@@ -51,7 +51,7 @@ def test_the_same_claim_sent_twice_is_one_notice(moderators, django_capture_on_c
 def test_a_visitors_report_tells_the_moderators(
     client, moderators, django_capture_on_commit_callbacks
 ):
-    group = make_group(name="Portobello Peers")
+    group = make_support_group(name="Portobello Peers")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("groups:report", args=[group.slug]), {"reason": "no_longer_meets"}
@@ -63,7 +63,7 @@ def test_a_visitors_report_tells_the_moderators(
 
 
 def test_a_failed_notice_is_kept_and_retried_by_send_pending_mail(moderators, settings):
-    group = make_group()
+    group = make_support_group()
     settings.EMAIL_BACKEND = "tests.test_moderator_mail.BrokenBackend"
     notice = group_mail.notify_moderators("listing", group)
     group_mail.deliver(notice)
@@ -79,7 +79,7 @@ def test_a_failed_notice_is_kept_and_retried_by_send_pending_mail(moderators, se
 
 def test_daily_digest_sends_one_mail_with_every_item_once_a_day(moderators, settings):
     settings.MODERATOR_MAIL = "daily"
-    one, two = make_group(name="Group One"), make_group(name="Group Two")
+    one, two = make_support_group(name="Group One"), make_support_group(name="Group Two")
     group_mail.notify_moderators("listing", one)
     group_mail.notify_moderators("listing", two)
     assert to_moderators() == []  # nothing immediate
@@ -90,7 +90,7 @@ def test_daily_digest_sends_one_mail_with_every_item_once_a_day(moderators, sett
     assert "Group One" in ann.body and "Group Two" in ann.body
     assert reverse("admin:moderation_queue") in ann.body
     # Another item the same day waits for tomorrow's digest.
-    group_mail.notify_moderators("listing", make_group(name="Group Three"))
+    group_mail.notify_moderators("listing", make_support_group(name="Group Three"))
     assert group_mail.send_digest() == (0, 0)
     tomorrow = timezone.now() + dt.timedelta(days=1)
     assert group_mail.send_digest(now=tomorrow) == (1, 0)
@@ -100,7 +100,7 @@ def test_a_digest_started_while_another_is_sending_sends_nothing(moderators, set
     from django.core.mail.backends.locmem import EmailBackend
 
     settings.MODERATOR_MAIL = "daily"
-    group_mail.notify_moderators("listing", make_group(name="Group One"))
+    group_mail.notify_moderators("listing", make_support_group(name="Group One"))
     second_run = []
     real_send = EmailBackend.send_messages
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.services import unique_slug
 from groups.models import SupportGroup
-from tests.factories import make_group, make_type, make_user
+from tests.factories import make_support_group, make_type, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +66,8 @@ def test_pending_group_is_visible_to_its_submitter_only(client):
 
 
 def test_new_group_slugs_never_collide():
-    make_group(name="Hearing Voices", slug="hearing-voices")
-    make_group(name="Hearing Voices", slug="hearing-voices-2")
+    make_support_group(name="Hearing Voices", slug="hearing-voices")
+    make_support_group(name="Hearing Voices", slug="hearing-voices-2")
     assert unique_slug("Hearing Voices") == "hearing-voices-3"
     assert unique_slug("Grupo de Escuchadores de Voces") == "grupo-de-escuchadores-de-voces"
     assert unique_slug("???") == "group"

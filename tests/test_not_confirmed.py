@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from groups.models import SupportGroup
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_region_tree, make_type
+from tests.factories import make_region_tree, make_support_group, make_type
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def voices():
 
 
 def test_a_listing_from_a_dated_document_says_how_old_the_document_is(client, voices):
-    group = make_group(
+    group = make_support_group(
         "Parents circle", types=[voices], status="unconfirmed", source_document=MIA_POST
     )
     label = (
@@ -32,7 +32,7 @@ def test_a_listing_from_a_dated_document_says_how_old_the_document_is(client, vo
 
 
 def test_a_listing_not_confirmed_without_a_known_source_says_so_plainly(client, voices):
-    group = make_group("Tuesday circle", types=[voices], status="unconfirmed")
+    group = make_support_group("Tuesday circle", types=[voices], status="unconfirmed")
     page = client.get(group.get_absolute_url()).content.decode()
     assert "Not confirmed: not known to be still running" in page
     # An organizer's or moderator's listing never shows a file name it does not have.
@@ -41,10 +41,12 @@ def test_a_listing_not_confirmed_without_a_known_source_says_so_plainly(client, 
 
 def test_listings_not_confirmed_are_found_like_active_ones_and_listed_after_them(client, voices):
     regions = make_region_tree()
-    make_group("Alpha circle", types=[voices], status="unconfirmed", region=regions["scotland"])
-    make_group("Zeta circle", types=[voices], status="active", region=regions["scotland"])
-    make_group("Beta circle", types=[voices], status="forming", region=regions["scotland"])
-    make_group("Gone circle", types=[voices], status="closed", region=regions["scotland"])
+    make_support_group(
+        "Alpha circle", types=[voices], status="unconfirmed", region=regions["scotland"]
+    )
+    make_support_group("Zeta circle", types=[voices], status="active", region=regions["scotland"])
+    make_support_group("Beta circle", types=[voices], status="forming", region=regions["scotland"])
+    make_support_group("Gone circle", types=[voices], status="closed", region=regions["scotland"])
     refresh_search_document()
     for params in ({}, {"type": "hearing-voices"}, {"region": "scotland"}, {"q": "circle"}):
         html = client.get(LIST, params).content.decode()
@@ -55,7 +57,7 @@ def test_listings_not_confirmed_are_found_like_active_ones_and_listed_after_them
 
 
 def test_the_database_accepts_the_new_status_and_still_refuses_an_unknown_one(voices):
-    group = make_group("Check circle", types=[voices], status="unconfirmed")
+    group = make_support_group("Check circle", types=[voices], status="unconfirmed")
     group.full_clean()
     from django.db import IntegrityError, transaction
 

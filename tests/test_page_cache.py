@@ -9,7 +9,7 @@ from groups import pagecache
 from groups.models import SupportGroup
 from groups.pagecache import HIT_HEADER
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_meeting, make_type, make_user
+from tests.factories import make_meeting, make_support_group, make_type, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _empty_page_cache():
 
 @pytest.fixture
 def listing():
-    group = make_group("Calm Waters Peer Circle", types=[make_type("Hearing Voices")])
+    group = make_support_group("Calm Waters Peer Circle", types=[make_type("Hearing Voices")])
     make_meeting(group)
     refresh_search_document()
     return group

@@ -233,9 +233,9 @@ def csp_violations(page):
 def test_public_pages_break_no_rule_of_the_content_security_policy(live_server, page):
     """Follows the site's own links from the main pages, whoever built them, and fails on any
     inline script, style attribute or third-party request the policy blocks."""
-    from tests.factories import make_group
+    from tests.factories import make_support_group
 
-    group = make_group(name="Hearing Voices Tuesday")
+    group = make_support_group(name="Hearing Voices Tuesday")
     violations = csp_violations(page)
     start = ["/", "/groups/", f"/groups/{group.slug}/", "/help-now/", "/no-such-page/"]
     start += ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
@@ -261,10 +261,10 @@ def test_public_pages_break_no_rule_of_the_content_security_policy(live_server, 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_moderators_can_use_the_admin_under_the_content_security_policy(live_server, page):
-    from tests.factories import make_group, make_superuser
+    from tests.factories import make_superuser, make_support_group
 
     make_superuser(email="mod@example.org", password="correct horse battery staple")
-    group = make_group(name="Alternatives to Suicide Leeds")
+    group = make_support_group(name="Alternatives to Suicide Leeds")
     violations = csp_violations(page)
 
     page.goto(live_server.url + "/admin/login/")

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from groups import ratelimit
 from groups.models import Report, SupportGroup
-from tests.factories import make_group, make_user
+from tests.factories import make_support_group, make_user
 from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_racers_that_all_read_the_same_count_still_get_only_the_slots_left(monke
 
 
 def test_behind_one_proxy_each_visitor_has_their_own_report_limit(one_proxy):
-    group = make_group()
+    group = make_support_group()
     noisy = behind_proxy("203.0.113.1")
     for n in range(6):
         noisy.post(report_url(group), report_post(details=f"report {n}"))
@@ -212,7 +212,7 @@ def test_signup_does_the_same_work_for_a_known_address_as_for_a_new_one(client, 
 
 def test_invitations_are_limited_per_account_per_day(client):
     owner = make_user()
-    group = make_group(owners=[owner])
+    group = make_support_group(owners=[owner])
     client.force_login(owner)
     url = reverse("accounts:invite", args=[group.slug])
     statuses = [
@@ -224,7 +224,7 @@ def test_invitations_are_limited_per_account_per_day(client):
 
 def test_a_listing_nobody_has_published_cannot_send_invitations(client):
     owner = make_user()
-    group = make_group(owners=[owner], moderation=SupportGroup.Moderation.PENDING)
+    group = make_support_group(owners=[owner], moderation=SupportGroup.Moderation.PENDING)
     client.force_login(owner)
     url = reverse("accounts:invite", args=[group.slug])
     assert 'name="email"' not in client.get(url).content.decode()
@@ -236,7 +236,7 @@ def test_invitation_subject_is_plain_text_not_html_escaped(
     client, django_capture_on_commit_callbacks
 ):
     owner = make_user()
-    group = make_group(name='Tom & Jerry "Friends" <group>', owners=[owner])
+    group = make_support_group(name='Tom & Jerry "Friends" <group>', owners=[owner])
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:invite", args=[group.slug]), {"email": "a@example.org"})

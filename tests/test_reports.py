@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Report, SupportGroup
-from tests.factories import make_group, make_user
+from tests.factories import make_support_group, make_user
 from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def failing_mail(monkeypatch):
 
 
 def test_visitor_sees_the_report_form_with_every_reason(client):
-    group = make_group(name="Hearing Voices Leith")
+    group = make_support_group(name="Hearing Voices Leith")
     response = client.get(report_url(group))
     assert response.status_code == 200
     html = response.content.decode()
@@ -37,7 +37,7 @@ def test_visitor_sees_the_report_form_with_every_reason(client):
 
 
 def test_honeypot_is_hidden_unreachable_and_labelled_leave_empty(client):
-    html = client.get(report_url(make_group())).content.decode()
+    html = client.get(report_url(make_support_group())).content.decode()
     assert 'class="visually-hidden" aria-hidden="true"' in html
     assert "Leave this field empty" in html
     assert 'name="homepage"' in html
@@ -48,7 +48,7 @@ def test_honeypot_is_hidden_unreachable_and_labelled_leave_empty(client):
 
 
 def test_visitor_reports_a_problem_and_sees_a_confirmation_page(client):
-    group = make_group()
+    group = make_support_group()
     response = client.post(report_url(group), report_post(reporter_email="me@example.net"))
     assert response.status_code == 302
     assert response["Location"] == reverse("groups:report_done", args=[group.slug])
@@ -67,7 +67,7 @@ def test_each_owner_gets_their_own_email_without_the_reporters_address(
     client, django_capture_on_commit_callbacks
 ):
     alice, bob = make_user(email="alice@example.org"), make_user(email="bob@example.org")
-    group = make_group(name="Leith Voices", owners=[alice, bob])
+    group = make_support_group(name="Leith Voices", owners=[alice, bob])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(report_url(group), report_post(reporter_email="visitor@example.net"))
     assert sorted(m.to for m in mail.outbox) == [["alice@example.org"], ["bob@example.org"]]
@@ -82,7 +82,7 @@ def test_each_owner_gets_their_own_email_without_the_reporters_address(
 def test_a_mail_failure_keeps_the_report_and_the_retry_command_sends_it(
     client, django_capture_on_commit_callbacks, failing_mail, monkeypatch
 ):
-    group = make_group(owners=[make_user(email="owner@example.org")])
+    group = make_support_group(owners=[make_user(email="owner@example.org")])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(report_url(group), report_post())
     assert response.status_code == 302
@@ -111,7 +111,7 @@ def test_a_report_closed_while_its_owners_notice_is_being_sent_still_tells_the_r
     from groups import moderation
     from tests.factories import make_moderator
 
-    group = make_group(owners=[make_user(email="owner@example.org")])
+    group = make_support_group(owners=[make_user(email="owner@example.org")])
     report = Report.objects.create(group=group, reason="other", reporter_email="v@example.org")
     real_send = EmailBackend.send_messages
 
@@ -132,7 +132,7 @@ def test_a_report_closed_while_its_owners_notice_is_being_sent_still_tells_the_r
 
 
 def test_filled_honeypot_gets_the_same_confirmation_but_nothing_is_saved(client):
-    group = make_group()
+    group = make_support_group()
     response = client.post(report_url(group), report_post(homepage="http://spam.example"))
     assert response.status_code == 302
     assert response["Location"] == reverse("groups:report_done", args=[group.slug])
@@ -140,7 +140,7 @@ def test_filled_honeypot_gets_the_same_confirmation_but_nothing_is_saved(client)
 
 
 def test_same_report_submitted_twice_within_a_minute_is_saved_once(client):
-    group = make_group()
+    group = make_support_group()
     first = client.post(report_url(group), report_post())
     second = client.post(report_url(group), report_post())
     assert first.status_code == second.status_code == 302
@@ -148,14 +148,14 @@ def test_same_report_submitted_twice_within_a_minute_is_saved_once(client):
 
 
 def test_a_different_report_from_the_same_visitor_is_saved(client):
-    group = make_group()
+    group = make_support_group()
     client.post(report_url(group), report_post())
     client.post(report_url(group), report_post(details="Also the venue moved."))
     assert Report.objects.count() == 2
 
 
 def test_sixth_report_in_ten_minutes_gets_a_kind_429_page_and_is_not_saved(client):
-    group = make_group()
+    group = make_support_group()
     for n in range(5):
         assert client.post(report_url(group), report_post(details=f"report {n}")).status_code == 302
     response = client.post(report_url(group), report_post(details="one too many"))
@@ -167,7 +167,7 @@ def test_sixth_report_in_ten_minutes_gets_a_kind_429_page_and_is_not_saved(clien
 
 
 def test_rate_limit_is_per_client(client):
-    group = make_group()
+    group = make_support_group()
     for n in range(5):
         client.post(report_url(group), report_post(details=f"report {n}"))
     other = Client(REMOTE_ADDR="203.0.113.9")
@@ -176,7 +176,7 @@ def test_rate_limit_is_per_client(client):
 
 
 def test_details_longer_than_4000_characters_are_refused_and_kept_in_the_form(client):
-    group = make_group()
+    group = make_support_group()
     too_long = "x" * 4001
     response = client.post(report_url(group), report_post(details=too_long))
     assert response.status_code == 200
@@ -188,7 +188,7 @@ def test_details_longer_than_4000_characters_are_refused_and_kept_in_the_form(cl
 
 
 def test_missing_or_forged_reason_is_a_clear_error_not_a_500(client):
-    group = make_group()
+    group = make_support_group()
     missing = client.post(report_url(group), {"details": "hi"})
     forged = client.post(report_url(group), {"reason": "drop table", "details": "hi"})
     assert missing.status_code == forged.status_code == 200
@@ -198,7 +198,7 @@ def test_missing_or_forged_reason_is_a_clear_error_not_a_500(client):
 
 
 def test_links_in_details_are_shown_as_text_never_as_links(client):
-    group = make_group()
+    group = make_support_group()
     response = client.post(report_url(group), {"details": 'http://evil.example <a href="x">'})
     html = response.content.decode()
     assert "http://evil.example" in html
@@ -207,22 +207,22 @@ def test_links_in_details_are_shown_as_text_never_as_links(client):
 
 
 def test_post_without_csrf_token_is_refused(client):
-    group = make_group()
+    group = make_support_group()
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(report_url(group), report_post()).status_code == 403
     assert Report.objects.count() == 0
 
 
 def test_unpublished_listing_cannot_be_reported(client):
-    group = make_group(moderation=SupportGroup.Moderation.PENDING)
+    group = make_support_group(moderation=SupportGroup.Moderation.PENDING)
     assert client.get(report_url(group)).status_code == 404
     assert client.post(report_url(group), report_post()).status_code == 404
 
 
 def test_owner_sees_only_reports_on_their_own_listings():
     owner = make_user()
-    mine = make_group(owners=[owner])
-    theirs = make_group(owners=[make_user()])
+    mine = make_support_group(owners=[owner])
+    theirs = make_support_group(owners=[make_user()])
     on_mine = Report.objects.create(group=mine, reason="other", details="mine")
     Report.objects.create(group=theirs, reason="other", details="theirs")
     assert list(Report.objects.for_owner(owner)) == [on_mine]

@@ -16,7 +16,13 @@ from groups import generation, places, textindex, vocabulary
 from groups.directory import search
 from groups.models import SearchWord, SupportGroup
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_moderator, make_region_tree, make_type, make_user
+from tests.factories import (
+    make_moderator,
+    make_region_tree,
+    make_support_group,
+    make_type,
+    make_user,
+)
 from tests.test_csv_import import confirm, upload
 from tests.test_editing import edit_url, form_data
 
@@ -52,7 +58,7 @@ def assert_index_agrees():
 @pytest.fixture
 def owned():
     owner = make_user(name="Alex")
-    group = make_group(
+    group = make_support_group(
         name="Leith Circle",
         summary="A friendly circle",
         types=[make_type(name="Hearing voices")],
@@ -77,7 +83,7 @@ def test_an_organizers_edit_is_found_at_once_and_the_old_words_are_not(client, o
 
 
 def test_a_moderators_edit_in_the_admin_is_found(client):
-    group = make_group(name="Bramble circle", summary="Weekly walks")
+    group = make_support_group(name="Bramble circle", summary="Weekly walks")
     refresh_search_document([group.pk])
     client.force_login(make_moderator())
     url = reverse("admin:groups_supportgroup_change", args=[group.pk])
@@ -131,8 +137,8 @@ def test_loading_the_seed_twice_keeps_the_index_in_step(client):
 
 
 def test_a_deleted_listing_is_no_longer_found(client):
-    gone = make_group(name="Lantern circle")
-    make_group(name="Lantern walk")
+    gone = make_support_group(name="Lantern circle")
+    make_support_group(name="Lantern walk")
     refresh_search_document()
     assert sorted(found(client, "lantern")) == ["Lantern circle", "Lantern walk"]
     gone.delete()
@@ -142,12 +148,12 @@ def test_a_deleted_listing_is_no_longer_found(client):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 index only")
 def test_an_index_whose_triggers_a_migration_dropped_is_rebuilt_after_migrate():
-    group = make_group(name="Heron circle")
+    group = make_support_group(name="Heron circle")
     refresh_search_document([group.pk])
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER {textindex.FTS_TABLE}_update")
         cursor.execute(f"DROP TRIGGER {textindex.FTS_TABLE}_insert")
-    make_group(name="Heron walk")  # no trigger saw it
+    make_support_group(name="Heron walk")  # no trigger saw it
     assert textindex.install_sqlite_index() is True  # what post_migrate runs
     assert_index_agrees()
     assert textindex.install_sqlite_index() is False  # nothing missing: nothing to do
@@ -157,7 +163,7 @@ def test_an_index_whose_triggers_a_migration_dropped_is_rebuilt_after_migrate():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's search table only")
 def test_the_postgresql_search_table_follows_moderation_and_is_refilled_after_migrate():
-    group = make_group(name="Heron circle")
+    group = make_support_group(name="Heron circle")
     refresh_search_document([group.pk])
     assert_index_agrees()
     SupportGroup.objects.filter(pk=group.pk).update(moderation="pending")
@@ -215,7 +221,7 @@ def test_a_city_in_a_region_without_groups_is_read_as_the_nearest_region_with_so
     america = make_region("North America", kind="continent")
     canada = make_region("Canada", parent=america, kind="country")
     make_region("Ontario", parent=canada, kind="state")
-    make_group(name="Mad Society", region=canada)
+    make_support_group(name="Mad Society", region=canada)
     reading = search.read_query("toronto")
     assert reading.place.region == canada
     assert search.notice(reading).place.startswith("Toronto is in Canada: showing groups in Canada")
@@ -235,6 +241,6 @@ def test_the_biggest_city_of_a_name_wins():
 
 
 def test_vocabulary_table_fills_from_refreshed_listings():
-    make_group(name="Otter circle", description="Quiet riverside walks")
+    make_support_group(name="Otter circle", description="Quiet riverside walks")
     refresh_search_document()
     assert SearchWord.objects.filter(word__in=["otter", "riverside", "quiet"]).count() == 3

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from tests.factories import make_group, make_organization, make_region_tree, make_type
+from tests.factories import make_organization, make_region_tree, make_support_group, make_type
 
 pytestmark = pytest.mark.django_db
 
@@ -14,10 +14,10 @@ def site():
     make_type("Unused Type", slug="unused")
     org = make_organization("Voices Network", slug="voices-network")
     make_organization("Empty Org", slug="empty-org")
-    published = make_group(
+    published = make_support_group(
         "Public Group", slug="public-group", types=[hv], host=org, region=regions["scotland"]
     )
-    make_group("Pending Group", slug="pending-group", moderation="pending", types=[hv])
+    make_support_group("Pending Group", slug="pending-group", moderation="pending", types=[hv])
     return published
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Claim, Invitation
 from groups import mail as group_mail
 from groups.models import Report, SupportGroup
-from tests.factories import make_claim, make_group, make_type, make_user
+from tests.factories import make_claim, make_support_group, make_type, make_user
 from tests.posts import report_post, report_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -67,7 +67,7 @@ def test_three_simultaneous_identical_new_listings_make_one():
 
 
 def test_twelve_parallel_reports_with_three_left_let_three_through():
-    group = make_group()
+    group = make_support_group()
     client = Client()
     for n in range(2):
         assert (
@@ -86,7 +86,7 @@ def test_four_simultaneous_retries_send_each_decision_and_invitation_once(monkey
     for n in range(4):
         make_claim(status=Claim.Status.APPROVED, decided_at=earlier, created_at=earlier)
         Invitation.objects.create(
-            group=make_group(), email=f"friend{n}@example.org", token_hash=f"h{n}"
+            group=make_support_group(), email=f"friend{n}@example.org", token_hash=f"h{n}"
         )
     Invitation.objects.update(created_at=earlier)
     real_send = EmailBackend.send_messages

@@ -8,14 +8,14 @@ from django.urls import reverse
 
 from groups.models import Report
 from peerdir.siteurl import site_url
-from tests.factories import make_group, make_user
+from tests.factories import make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def report_and_read_mail(client, settings, host, capture):
     settings.ALLOWED_HOSTS = ["*"]
-    group = make_group(name="Leith Voices", owners=[make_user(email="jo@example.org")])
+    group = make_support_group(name="Leith Voices", owners=[make_user(email="jo@example.org")])
     with capture():
         # A client address of its own: other tests' reports must not count against its limit.
         response = client.post(
@@ -60,7 +60,7 @@ def test_outside_a_request_links_use_site_url(settings):
 
 
 def test_view_on_site_in_the_admin_is_a_path_on_the_current_host(admin_client):
-    group = make_group()
+    group = make_support_group()
     html = admin_client.get(
         reverse("admin:groups_supportgroup_change", args=[group.pk])
     ).content.decode()

@@ -113,11 +113,11 @@ def test_a_stale_history_revert_is_refused(client, owner, group):
 @pytest.mark.parametrize(
     "action",
     [
-        lambda g, m: moderation.archive_listing(g, m, "closed"),
-        lambda g, m: moderation.publish_listing(
+        lambda g, m: moderation.archive_support_group(g, m, "closed"),
+        lambda g, m: moderation.publish_support_group(
             SupportGroup.objects.filter(pk=g.pk).update(moderation="pending") and g, m
         ),
-        lambda g, m: moderation.confirm_listing(
+        lambda g, m: moderation.confirm_support_group(
             SupportGroup.objects.filter(pk=g.pk).update(last_confirmed=None) and g, m, "phoned"
         ),
     ],

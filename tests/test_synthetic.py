@@ -9,7 +9,7 @@ from groups.directory.search import search
 from groups.models import GroupType, Meeting, Region, SupportGroup
 from groups.search import FTS_INDEX, TRIGRAM_INDEX, refresh_search_document
 from groups.vocabulary import vocabulary_words
-from tests.factories import make_group
+from tests.factories import make_support_group
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_generated_words_join_the_vocabulary_misspellings_are_corrected_towards(
 
 
 def test_delete_removes_synthetic_listings_only():
-    real = make_group(name="Leeds Hearing Voices Group")
+    real = make_support_group(name="Leeds Hearing Voices Group")
     synthetic.generate(30, seed=1)
 
     call_command("generate_synthetic_groups", "--delete", verbosity=0)

@@ -10,12 +10,12 @@ import pytest
 
 from tests.factories import (
     make_audience,
-    make_group,
     make_language,
     make_meeting,
     make_organization,
     make_region,
     make_superuser,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -69,7 +69,7 @@ def hostile():
         name=LONG[:200], slug="evil-org", summary=LONG, website=QUOTE_URL, region=region
     )
     owner = make_user(email="owner@example.org")
-    group = make_group(
+    group = make_support_group(
         name=LONG[:200],
         slug="evil-group",
         summary=LONG[:200],
@@ -102,7 +102,7 @@ def hostile():
     ContactMessage.objects.create(group=group, sender_name=SHORT, body=LONG)
     Claim.objects.create(group=group, user=owner, role=SHORT, evidence=LONG, message=LONG)
     record(owner, "edited", group, LONG)
-    injected = make_group(
+    injected = make_support_group(
         name=ICS_INJECTION, slug="ics-group", summary=ICS_INJECTION, types=[group_type]
     )
     make_meeting(injected, notes=ICS_INJECTION)

@@ -4,7 +4,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def listing_role(context, owner_ids):
+def support_group_role(context, owner_ids):
     """'owner' for the listing's organizers, 'unowned' when nobody manages it, else ''.
 
     `owner_ids`: the ids of the listing's owners, which the listing page has already read.

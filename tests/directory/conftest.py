@@ -7,10 +7,10 @@ import pytest
 from groups.search import refresh_search_document
 from tests.factories import (
     make_audience,
-    make_group,
     make_language,
     make_meeting,
     make_region_tree,
+    make_support_group,
     make_type,
 )
 
@@ -34,7 +34,7 @@ def directory_world():
     statuses = ["active", "active", "forming", "paused"]
     groups = []
     for i in range(24):
-        group = make_group(
+        group = make_support_group(
             f"Group {chr(65 + (i * 7) % 26)}{i} voices" if i % 3 else f"Circle {i}",
             types=[types[i % 3]] + ([types[(i + 1) % 3]] if i % 5 == 0 else []),
             audiences=[audiences[i % 2]] if i % 4 else [],
@@ -60,6 +60,6 @@ def directory_world():
                 timezone=zones[(i + 1) % len(zones)],
             )
         groups.append(group)
-    make_group("Not yet published", types=[types[0]], moderation="pending")
+    make_support_group("Not yet published", types=[types[0]], moderation="pending")
     refresh_search_document()
     return {"regions": regions, "types": types, "groups": groups}

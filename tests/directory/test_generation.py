@@ -11,7 +11,7 @@ from django.urls import reverse
 from groups import generation
 from groups.models import Meeting, SupportGroup
 from groups.search import refresh_search_document
-from tests.factories import make_group, make_meeting, make_user
+from tests.factories import make_meeting, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_a_write_by_this_process_is_seen_by_its_next_request(client, settings, d
     settings.DIRECTORY_GENERATION_TTL = 3600
     page = client.get(LIST, {"type": "hearing-voices"}).content.decode()
     assert "Seen At Once" not in page
-    make_group("Seen At Once", types=[directory_world["types"][0]])
+    make_support_group("Seen At Once", types=[directory_world["types"][0]])
     refresh_search_document()
     assert "Seen At Once" in client.get(LIST, {"type": "hearing-voices"}).content.decode()
 
@@ -123,7 +123,7 @@ def test_a_change_made_elsewhere_shows_within_the_ttl(client, settings, listing_
 
 @pytest.fixture
 def listing_elsewhere(settings):
-    group = make_group("Elsewhere Circle", summary="Meets by the old pier")
+    group = make_support_group("Elsewhere Circle", summary="Meets by the old pier")
     generation.forget()
 
     def changed():

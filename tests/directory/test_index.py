@@ -19,7 +19,7 @@ from groups.models import REMOTE, SupportGroup
 from groups.pagecache import HIT_HEADER
 from groups.search import refresh_search_document
 from tests.directory import oracle
-from tests.factories import make_group, make_meeting, make_type
+from tests.factories import make_meeting, make_support_group, make_type
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_the_region_rule_lists_wider_regions_but_not_the_top(directory_world):
 def test_a_change_shows_on_the_next_list_page(client, directory_world):
     first = client.get(LIST, {"type": "hearing-voices"}).content.decode()
     assert "Leith Peer Group" not in first
-    make_group("Leith Peer Group", types=[directory_world["types"][0]])
+    make_support_group("Leith Peer Group", types=[directory_world["types"][0]])
     refresh_search_document()
     again = client.get(LIST, {"type": "hearing-voices"}).content.decode()
     assert "Leith Peer Group" in again
@@ -150,11 +150,11 @@ def test_after_a_change_the_index_is_rebuilt_in_the_background(client, settings)
     process.reset()
     caches["pages"].clear()
     kind = make_type("Alternatives to Suicide", slug="alternatives-to-suicide")
-    make_group("Old Friends Circle", types=[kind])
+    make_support_group("Old Friends Circle", types=[kind])
     refresh_search_document()
     client.get(LIST)  # the process's first index: built in the request
     built = process.current()
-    make_group("Brand New Circle", types=[kind])
+    make_support_group("Brand New Circle", types=[kind])
     refresh_search_document()
     time.sleep(0.02)
     first = client.get(LIST, {"type": "alternatives-to-suicide"})
@@ -181,7 +181,7 @@ def test_list_queries_stay_fixed_with_the_index(
 ):
     settings.PAGE_CACHE_SECONDS = 0  # what computing a page asks (tests/test_page_cache.py)
     for i in range(30):
-        make_meeting(make_group(f"Extra {i}", types=[directory_world["types"][0]]))
+        make_meeting(make_support_group(f"Extra {i}", types=[directory_world["types"][0]]))
     refresh_search_document()
     process.reset()
     taxonomies.reset()
@@ -215,7 +215,7 @@ def test_a_new_worker_builds_its_index_before_the_first_request_needs_it(
 ):
     settings.DIRECTORY_INDEX_REBUILD_SECONDS = 5
     settings.PAGE_CACHE_SECONDS = 0
-    make_group("Warm Circle", types=[make_type("Hearing Voices", slug="hearing-voices")])
+    make_support_group("Warm Circle", types=[make_type("Hearing Voices", slug="hearing-voices")])
     refresh_search_document()
     process.reset()
     process.warm_up()

@@ -8,10 +8,10 @@ from groups.search import refresh_search_document
 from groups.vocabulary import current as vocabulary
 from tests.factories import (
     make_audience,
-    make_group,
     make_language,
     make_meeting,
     make_region_tree,
+    make_support_group,
     make_type,
     make_user,
 )
@@ -28,7 +28,7 @@ def world():
     ats = make_type("Alternatives to Suicide", slug="alternatives-to-suicide")
     family = make_audience("Family and friends", slug="family")
     spanish = make_language("es", "Spanish")
-    edinburgh = make_group(
+    edinburgh = make_support_group(
         "Edinburgh Hearing Voices",
         types=[hv],
         region=regions["lothians"],
@@ -41,7 +41,7 @@ def world():
         end_time=dt.time(20, 30),
         timezone="Europe/London",
     )
-    pacific = make_group(
+    pacific = make_support_group(
         "Pacific Online Alternatives",
         types=[ats],
         region=regions["united-states"],
@@ -51,7 +51,7 @@ def world():
     )
     # Thursday 5 pm in Los Angeles is Friday 1 am in London.
     make_meeting(pacific, weekday=3, start_time=dt.time(17, 0), timezone="America/Los_Angeles")
-    boston = make_group(
+    boston = make_support_group(
         "Boston Voices Circle",
         types=[hv],
         region=regions["massachusetts"],
@@ -64,7 +64,7 @@ def world():
         end_time=dt.time(11, 0),
         timezone="America/New_York",
     )
-    pending = make_group("Pending Hearing Voices", types=[hv], moderation="pending")
+    pending = make_support_group("Pending Hearing Voices", types=[hv], moderation="pending")
     refresh_search_document()
     return {
         "edinburgh": edinburgh,
@@ -230,7 +230,7 @@ def test_a_huge_search_is_cut_to_200_characters(client, world):
 
 def test_results_come_twenty_to_a_page_and_a_page_too_far_lands_on_the_last(client):
     for i in range(25):
-        make_group(f"Group {i:02d}")
+        make_support_group(f"Group {i:02d}")
     first = get(client)
     assert len(names(first)) == 20
     assert "Page 1 of 2" in first.content.decode()
@@ -282,7 +282,9 @@ def test_list_page_query_count_does_not_grow_with_listings(
     pins the first request of a generation)."""
     settings.PAGE_CACHE_SECONDS = 0
     for i in range(30):
-        group = make_group(f"Extra {i}", types=[world["hv"]], region=world["regions"]["scotland"])
+        group = make_support_group(
+            f"Extra {i}", types=[world["hv"]], region=world["regions"]["scotland"]
+        )
         make_meeting(group)
     refresh_search_document()
     vocabulary()  # words earlier tests rolled back are forgotten here, not in a request
@@ -319,7 +321,9 @@ def test_counts_of_another_filter_state_are_not_taken_from_the_cache(client, wor
 
 def test_a_listing_published_after_the_counts_were_cached_is_listed_at_once(client, world):
     assert "3 groups found" in get(client).content.decode()
-    make_group("Leith Hearing Voices", types=[world["hv"]], region=world["regions"]["lothians"])
+    make_support_group(
+        "Leith Hearing Voices", types=[world["hv"]], region=world["regions"]["lothians"]
+    )
     refresh_search_document()
     html = get(client).content.decode()
     assert "Leith Hearing Voices" in html

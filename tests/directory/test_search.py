@@ -9,7 +9,7 @@ from groups.directory.search import search
 from groups.models import SupportGroup
 from groups.search import FTS_INDEX, refresh_search_document
 from groups.vocabulary import remember_words, vocabulary_words
-from tests.factories import make_group, make_organization, make_region_tree, make_type
+from tests.factories import make_organization, make_region_tree, make_support_group, make_type
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +25,20 @@ def listings():
     )
     network = make_organization("Lothian Peer Network")
     groups = {
-        "voices": make_group(
+        "voices": make_support_group(
             "Edinburgh Hearing Voices",
             types=[hv],
             region=regions["lothians"],
             host=network,
             description="A friendly group that meets weekly.",
         ),
-        "withdrawal": make_group(
+        "withdrawal": make_support_group(
             "Withdrawal Support Circle",
             types=[drugs],
             region=regions["massachusetts"],
             summary="Support while reducing medication",
         ),
-        "other": make_group(
+        "other": make_support_group(
             "Family Peer Circle",
             region=regions["united-states"],
             description="Families sometimes mention hearing voices too.",
@@ -105,8 +105,8 @@ def test_a_typo_still_finds_hearing_voices_groups(client, listings):
 
 def test_full_text_matches_are_not_diluted_by_typo_matches_when_there_are_many(listings):
     for i in range(6):
-        make_group(f"Voices group {i}")
-    make_group("Vocal Choir")
+        make_support_group(f"Voices group {i}")
+    make_support_group("Vocal Choir")
     refresh_search_document()
     names = set(search(SupportGroup.objects.published(), "voices").values_list("name", flat=True))
     assert "Vocal Choir" not in names

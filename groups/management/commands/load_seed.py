@@ -28,7 +28,7 @@ def seed_fixture_paths(names=SEED_FIXTURES):
     return [folder / name for name in names if (folder / name).exists()]
 
 
-def add_missing_listings(path):
+def add_missing_support_groups(path):
     """Save seed listings (and their meetings) that are not in the database yet; return them."""
     from groups.models import Meeting, SupportGroup
 
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                     call_command("loaddata", str(path), verbosity=0)
                     remove_dropped_meetings(path)
                 else:
-                    created += add_missing_listings(path)
+                    created += add_missing_support_groups(path)
             if created:
                 # Fixtures bypass simple-history: give new listings their first history entry.
                 SupportGroup.history.bulk_history_create(
