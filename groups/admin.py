@@ -32,6 +32,7 @@ from groups.models import (
     Language,
     Meeting,
     Organization,
+    OwnerNotice,
     Ownership,
     Region,
     RegionTree,
@@ -716,6 +717,38 @@ class ContactMessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         return request.user.is_superuser
 
 
+@admin.register(OwnerNotice)
+class OwnerNoticeAdmin(admin.ModelAdmin):
+    """The mails telling organizers a moderator published or archived their listing: whether
+    each went. Made by groups.moderation; the addresses are looked up when sending, never kept."""
+
+    list_display = ["created_at", "group", "decision", "sent_at", "send_attempts"]
+    list_filter = ["decision", ("sent_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["group__name"]
+    list_select_related = ["group"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    # Delivery is the mail code's record: shown in words, never edited.
+    fields = ["group", "decision", "reason", "created_at", "delivery"]
+    readonly_fields = fields
+
+    @admin.display(description=_("email"))
+    def delivery(self, obj):
+        return unsent_mail(obj) or _("Emailed to the organizers on %(when)s.") % {
+            "when": sent_when(obj)
+        }
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Only so that a superuser can delete a listing, which deletes its notices.
+        return request.user.is_superuser
+
+
 # The audit trail ------------------------------------------------------------------------------
 
 
@@ -835,6 +868,14 @@ def queue_sections(user):
             changelist("accounts_claim", "email=unsent"),
             "decided_at",
             label=lambda c: f"{c.group.name} — {c.user or _('deleted account')}",
+        ),
+        section(
+            _("Decisions on listings not emailed to their organizers yet"),
+            OwnerNotice.objects.mail_pending().filter(send_attempts__gt=0).select_related("group"),
+            "groups.view_ownernotice",
+            changelist("groups_ownernotice", "sent_at__isempty=1"),
+            "created_at",
+            label=lambda n: f"{n.group.name}: {n.get_decision_display()}",
         ),
         section(
             _("Messages to organizers not delivered yet"),

@@ -1,5 +1,6 @@
 """Email for visitors' reports and relayed messages, moderators' notices, freshness reminders,
-claim decisions and co-organizer invitations: one policy for all of them.
+claim decisions, co-organizer invitations and moderators' decisions on listings: one policy for
+all of them.
 
 Rows are saved first; these functions send after the transaction commits. A failure is recorded
 on the row (send_attempts, last_error) and `manage.py send_pending_mail` retries it later, so a
@@ -21,7 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts import emails as account_emails
 from accounts.models import Claim, FreshnessReminder, Invitation, ModeratorNotice
-from groups.models import ContactMessage, Report
+from groups.models import ContactMessage, OwnerNotice, Report
 from peerdir.siteurl import site_url
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,35 @@ def notice_messages(notice):
     return [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
 
 
+def _organizers(group):
+    """Who hears a moderator's decision on a listing: its active owners and its submitter."""
+    from django.contrib.auth import get_user_model
+
+    who = Q(owned_groups=group)
+    if group.submitted_by_id:
+        who |= Q(pk=group.submitted_by_id)
+    return get_user_model().objects.filter(who, is_active=True)
+
+
+def owner_notice_messages(notice):
+    """The decision, one mail per organizer (they never see each other's addresses)."""
+    group = notice.group
+    context = {
+        "group": group,
+        "group_url": _site_url(group.get_absolute_url()),
+        "site_name": settings.SITE_NAME,
+        "reason": notice.reason,
+    }
+    subjects = {
+        OwnerNotice.Decision.PUBLISHED: _("“%(group)s” is now in the directory"),
+        OwnerNotice.Decision.ARCHIVED: _("“%(group)s” has been taken out of the directory"),
+    }
+    subject = _subject(subjects[notice.decision] % {"group": group})
+    body = render_to_string(f"groups/moderation_{notice.decision}_email.txt", context)
+    addresses = sorted(set(_organizers(group).values_list("email", flat=True)))
+    return [EmailMessage(subject, body, to=[address]) for address in addresses]
+
+
 def reminder_messages(reminder):
     return account_emails.reminder_messages(reminder, _owner_addresses(reminder.group))
 
@@ -127,6 +157,7 @@ BUILDERS = {
     FreshnessReminder: reminder_messages,
     Claim: account_emails.claim_messages,
     Invitation: account_emails.invitation_messages,
+    OwnerNotice: owner_notice_messages,
 }
 
 
@@ -181,40 +212,6 @@ def deliver(obj):
     return True
 
 
-def notify_owners_on_commit(group, decision, reason=""):
-    """Tell a listing's owners (and its submitter) that a moderator published or archived it.
-
-    Sent after commit; a failure is logged and swallowed: the decision stands and is audited,
-    and the owners also see the listing's state on their dashboard.
-    """
-    addresses = set(_owner_addresses(group))
-    if group.submitted_by_id and group.submitted_by.is_active:
-        addresses.add(group.submitted_by.email)
-    context = {
-        "group": group,
-        "group_url": _site_url(group.get_absolute_url()),
-        "site_name": settings.SITE_NAME,
-        "reason": reason,
-    }
-    subjects = {
-        "published": _("“%(group)s” is now in the directory"),
-        "archived": _("“%(group)s” has been taken out of the directory"),
-    }
-    subject = _subject(subjects[decision] % {"group": group})
-    body = render_to_string(f"groups/moderation_{decision}_email.txt", context)
-    emails = [EmailMessage(subject, body, to=[address]) for address in sorted(addresses)]
-
-    def send():
-        try:
-            with get_connection() as connection:
-                connection.send_messages(emails)
-        except Exception:
-            log.exception("could not send %s notice for listing %s", decision, group.pk)
-
-    if emails:
-        transaction.on_commit(send)
-
-
 def deliver_on_commit(obj):
     transaction.on_commit(lambda: deliver(obj))
 
@@ -225,6 +222,16 @@ def notify_moderators(kind, group, target=None):
     notice = ModeratorNotice.objects.create(kind=kind, group=group, target_id=(target or group).pk)
     if settings.MODERATOR_MAIL == "immediate":
         deliver_on_commit(notice)
+    return notice
+
+
+def notify_owners(group, decision, reason=""):
+    """Record a moderator's decision for the listing's organizers (in the caller's transaction)
+    and mail it after commit. No row, and no mail, when there is nobody to tell."""
+    if not _organizers(group).exists():
+        return None
+    notice = OwnerNotice.objects.create(group=group, decision=decision, reason=reason or "")
+    deliver_on_commit(notice)
     return notice
 
 
@@ -297,7 +304,7 @@ def send_pending(min_age=FRESH):
     """
     cutoff = timezone.now() - min_age
     sent = failed = 0
-    models = [ContactMessage, Report, FreshnessReminder, Claim, Invitation]
+    models = [ContactMessage, Report, FreshnessReminder, Claim, Invitation, OwnerNotice]
     if settings.MODERATOR_MAIL == "immediate":
         models.append(ModeratorNotice)
     else:

@@ -805,6 +805,42 @@ class ContactMessage(MailDelivery):
         return _("Message to %(group)s") % {"group": self.group}
 
 
+class OwnerNoticeDecision(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class OwnerNotice(MailDelivery):
+    """A moderator published or archived a listing: the mail telling its organizers (the active
+    owners and the submitter, groups.mail.owner_notice_messages). The addresses are looked up
+    when it is sent, never stored here."""
+
+    Decision = OwnerNoticeDecision
+
+    group = models.ForeignKey(
+        SupportGroup,
+        on_delete=models.CASCADE,
+        related_name="owner_notices",
+        verbose_name=_("listing"),
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    objects = MailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice to organizers")
+        verbose_name_plural = _("notices to organizers")
+        constraints = [
+            choices_check("decision", OwnerNoticeDecision, "owner_notice_decision_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.group}: {self.get_decision_display()}"
+
+
 class DirectoryGeneration(models.Model):
     """One row: a stamp database triggers renew on every change to public data (generation.py)."""
 

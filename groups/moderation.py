@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups import audit, mail
-from groups.models import Report, SupportGroup
+from groups.models import OwnerNotice, Report, SupportGroup
 from groups.versions import next_version
 
 
@@ -30,7 +30,7 @@ def publish_support_group(group, moderator, reason=""):
         group.moderation = SupportGroup.Moderation.PUBLISHED
         _save_support_group(group, moderator, ["moderation"])
         audit.record(moderator, "listing published", group, reason)
-        mail.notify_owners_on_commit(group, "published", reason)
+        mail.notify_owners(group, OwnerNotice.Decision.PUBLISHED, reason)
     return True
 
 
@@ -43,7 +43,7 @@ def archive_support_group(group, moderator, reason):
         group.moderation = SupportGroup.Moderation.ARCHIVED
         _save_support_group(group, moderator, ["moderation"])
         audit.record(moderator, "listing archived", group, reason)
-        mail.notify_owners_on_commit(group, "archived", reason)
+        mail.notify_owners(group, OwnerNotice.Decision.ARCHIVED, reason)
     return True
 
 

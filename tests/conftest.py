@@ -203,20 +203,16 @@ def _restore_migration_data(sender, **kwargs):
     named after SITE_URL and the Moderators group. Without it, a test scheduled after a browser
     test on the same xdist worker sees example.com and no Moderators group."""
     from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
     from django.contrib.sites.models import Site
+
+    from tests.factories import restore_moderators_group
 
     if sender is not list(apps.get_app_configs())[-1]:
         return  # once per flush, after every app's permissions exist again
     site_migration = importlib.import_module("accounts.migrations.0003_site_from_settings")
     site_migration.name_site(apps, None)
     Site.objects.clear_cache()
-    moderators_migration = importlib.import_module("groups.migrations.0004_moderators_group")
-    moderators, _created = Group.objects.get_or_create(name="Moderators")
-    for app_label, codenames in moderators_migration.MODERATOR_PERMISSIONS.items():
-        moderators.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        )
+    restore_moderators_group()
 
 
 post_migrate.connect(_restore_migration_data, dispatch_uid="tests-restore-migration-data")

@@ -143,6 +143,28 @@ def make_claim(group=None, user=None, **kwargs):
     )
 
 
+# The data migrations that grant the Moderators group its permissions.
+MODERATOR_MIGRATIONS = ["0004_moderators_group", "0012_owner_notices"]
+
+
+def restore_moderators_group():
+    """The Moderators group as the data migrations make it, for tests whose flush removed it."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    moderators, _created = Group.objects.get_or_create(name="Moderators")
+    for name in MODERATOR_MIGRATIONS:
+        migration = importlib.import_module(f"groups.migrations.{name}")
+        for app_label, codenames in migration.MODERATOR_PERMISSIONS.items():
+            moderators.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
+    return moderators
+
+
 def make_moderator(email=None, **kwargs):
     """Staff in the Moderators group, as moderators are in production (not a superuser). The
     group and its permissions come from a data migration (groups/migrations/0004)."""

@@ -190,6 +190,10 @@ def _add_optional_objects(world):
         world.objects["groups.contactmessage"] = models["groups.contactmessage"].objects.create(
             group=world.group, body="Is the group still meeting?"
         )
+    if "groups.ownernotice" in models:
+        world.objects["groups.ownernotice"] = models["groups.ownernotice"].objects.create(
+            group=world.group, decision="published"
+        )
 
 
 # --- Expectations -------------------------------------------------------------------------------
@@ -456,6 +460,8 @@ ADMIN_MODELS = {
     # Reports come from visitors, messages are relayed: nobody adds them in the admin.
     "groups.report": ("vc", "vcd"),
     "groups.contactmessage": ("v", "vd"),
+    # Mail about a moderator's decision: read-only; a superuser deletes it with its listing.
+    "groups.ownernotice": ("v", "vd"),
     # The audit trail is append-only, for everyone.
     "groups.auditentry": ("v", "v"),
     "accounts.claim": ("vc", "vcd"),

@@ -1,17 +1,21 @@
 """A moderator approves a claim in the admin, in Chromium; the organizer can then edit."""
 
-import importlib
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from playwright.sync_api import expect
 
 from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry
-from tests.factories import make_meeting, make_support_group, make_type, make_user
+from tests.factories import (
+    make_meeting,
+    make_support_group,
+    make_type,
+    make_user,
+    restore_moderators_group,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +25,8 @@ PASSWORD = "a long and unguessable passphrase 42"
 def make_moderator(email):
     """A staff account in the Moderators group. Transactional tests flush the data migration's
     group, so build it again from the migration's own list of permissions."""
-    migration = importlib.import_module("groups.migrations.0004_moderators_group")
-    moderators, _created = Group.objects.get_or_create(name="Moderators")
-    for app_label, codenames in migration.MODERATOR_PERMISSIONS.items():
-        moderators.permissions.add(
-            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        )
     user = make_user(email=email, password=PASSWORD, is_staff=True)
-    user.groups.add(moderators)
+    user.groups.add(restore_moderators_group())
     return user
 
 

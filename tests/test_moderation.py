@@ -1,6 +1,7 @@
 """A moderator's day: every kind of queue item taken from creation to an audited decision."""
 
 import datetime as dt
+import logging
 
 import pytest
 from django.core import mail
@@ -9,9 +10,10 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Claim
-from groups.models import AuditEntry, Ownership, Report, SupportGroup
+from groups.models import AuditEntry, OwnerNotice, Ownership, Report, SupportGroup
 from tests.factories import make_moderator, make_support_group, make_type, make_user
 from tests.posts import admin_action, admin_form_post, changelist
+from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +202,158 @@ def test_moderator_archives_a_stale_listing_with_a_reason_the_owners_receive(
     assert audit_actions() == [("listing archived", "morgan@example.org", "No answer for a year.")]
     mod_client.logout()
     assert client.get(group.get_absolute_url()).status_code == 404
+
+
+# The mail a decision on a listing calls for ------------------------------------------------------
+
+
+def organizers_listing(moderation=SupportGroup.Moderation.PENDING):
+    """A listing with two active owners, a former owner whose account is closed and a
+    submitter who is not an owner: three people to tell."""
+    owners = [
+        make_user(email="ash@example.org"),
+        make_user(email="bea@example.org"),
+        make_user(email="gone@example.org", is_active=False),
+    ]
+    return make_support_group(
+        name="Harbour Circle",
+        moderation=moderation,
+        owners=owners,
+        submitted_by=make_user(email="sub@example.org"),
+    )
+
+
+def notice_page(client, notice):
+    response = client.get(reverse("admin:groups_ownernotice_change", args=[notice.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def unsent_notices(client):
+    sections = client.get(reverse("admin:moderation_queue")).context["sections"]
+    titles = {s["title"]: s["count"] for s in sections}
+    return titles["Decisions on listings not emailed to their organizers yet"]
+
+
+@pytest.mark.usefixtures("smtp_down")
+def test_a_publish_while_mail_is_down_publishes_and_the_notice_records_the_failure(
+    client, mod_client, django_capture_on_commit_callbacks, caplog
+):
+    group = organizers_listing()
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        response = admin_action(mod_client, "groups_supportgroup", "publish", [group], "Welcome")
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.moderation == SupportGroup.Moderation.PUBLISHED
+    assert mail.outbox == []
+    (notice,) = OwnerNotice.objects.all()
+    assert (notice.group, notice.decision, notice.reason) == (group, "published", "Welcome")
+    assert (notice.sent_at, notice.send_attempts) == (None, 1)
+    assert notice.last_error == "OSError: SMTP down"
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert f"OwnerNotice {notice.pk} failed" in logged
+    assert "@example.org" not in logged and "Welcome" not in logged
+    # The moderator sees it waiting, read-only, until a retry sends it.
+    assert unsent_notices(mod_client) == 1
+    html = notice_page(mod_client, notice)
+    assert "Not sent yet: 1 attempts failed (OSError: SMTP down)." in html
+    assert 'name="reason"' not in html and 'name="send_attempts"' not in html
+    mod_client.logout()
+    assert client.get(group.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.usefixtures("smtp_down")
+def test_send_pending_mail_sends_a_failed_decision_once_to_each_organizer(
+    mod_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    group = organizers_listing()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_action(mod_client, "groups_supportgroup", "publish", [group], "Welcome aboard")
+    monkeypatch.undo()  # the mail server is back
+
+    retry_later(OwnerNotice)
+    notice = OwnerNotice.objects.get()
+    assert notice.sent_at is not None and notice.send_attempts == 2 and notice.last_error == ""
+    # One mail each, never each other's addresses, and none to the closed account.
+    assert sorted(m.to for m in mail.outbox) == [
+        ["ash@example.org"],
+        ["bea@example.org"],
+        ["sub@example.org"],
+    ]
+    assert all(m.cc == [] and m.bcc == [] for m in mail.outbox)
+    assert {m.subject for m in mail.outbox} == {
+        "[Peer Directory] “Harbour Circle” is now in the directory"
+    }
+    assert all("Welcome aboard" in m.body for m in mail.outbox)
+    assert "Emailed to the organizers on" in notice_page(mod_client, notice)
+    assert unsent_notices(mod_client) == 0
+
+    retry_later(OwnerNotice)
+    assert len(mail.outbox) == 3  # a sent notice is never sent again
+
+
+@pytest.mark.usefixtures("smtp_down")
+def test_two_retries_at_once_send_a_notice_once(
+    mod_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The request's send and a cron run, or two cron runs: the first takes the row, the second
+    finds it taken and sends nothing."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from groups import mail as group_mail
+
+    group = organizers_listing()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_action(mod_client, "groups_supportgroup", "publish", [group], "")
+    monkeypatch.undo()
+    OwnerNotice.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    second_run = []
+    real_send = EmailBackend.send_messages
+
+    def send_while_another_run_starts(self, messages):
+        if not second_run:
+            second_run.append(group_mail.send_pending())
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_while_another_run_starts)
+    assert group_mail.send_pending() == (1, 0)
+    assert second_run == [(0, 0)]
+    assert len(mail.outbox) == 3
+
+
+def test_an_archive_tells_the_organizers_the_reason(mod_client, django_capture_on_commit_callbacks):
+    group = organizers_listing(moderation=SupportGroup.Moderation.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_action(mod_client, "groups_supportgroup", "archive", [group], "The hall closed.")
+    notice = OwnerNotice.objects.get()
+    assert (notice.decision, notice.reason) == ("archived", "The hall closed.")
+    assert notice.sent_at is not None
+    assert len(mail.outbox) == 3
+    for sent in mail.outbox:
+        assert (
+            sent.subject == "[Peer Directory] “Harbour Circle” has been taken out of the directory"
+        )
+        assert "The hall closed." in sent.body
+
+
+def test_a_decision_nobody_is_to_hear_of_makes_no_notice_and_no_mail(
+    mod_client, django_capture_on_commit_callbacks
+):
+    unowned = make_support_group(moderation=SupportGroup.Moderation.PENDING)
+    closed = make_user(is_active=False)
+    left = make_support_group(
+        moderation=SupportGroup.Moderation.PENDING, owners=[closed], submitted_by=closed
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_action(mod_client, "groups_supportgroup", "publish", [unowned, left], "")
+    assert set(
+        SupportGroup.objects.filter(pk__in=[unowned.pk, left.pk]).values_list(
+            "moderation", flat=True
+        )
+    ) == {SupportGroup.Moderation.PUBLISHED}
+    assert OwnerNotice.objects.count() == 0
+    assert mail.outbox == []
+    assert [a for a, _who, _why in audit_actions()] == ["listing published"] * 2
 
 
 # The queue --------------------------------------------------------------------------------------

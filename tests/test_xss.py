@@ -96,10 +96,14 @@ def hostile():
     make_meeting(group, notes=LONG[:300])
     from accounts.models import Claim
     from groups.audit import record
-    from groups.models import ContactMessage, Report
+    from groups.models import ContactMessage, OwnerNotice, Report
 
     Report.objects.create(group=group, reason="other", details=LONG, reporter_email="r@example.org")
     ContactMessage.objects.create(group=group, sender_name=SHORT, body=LONG)
+    # Failed, so the moderation queue lists it too.
+    OwnerNotice.objects.create(
+        group=group, decision="archived", reason=LONG, send_attempts=1, last_error=SHORT
+    )
     Claim.objects.create(group=group, user=owner, role=SHORT, evidence=LONG, message=LONG)
     record(owner, "edited", group, LONG)
     injected = make_support_group(
@@ -205,6 +209,7 @@ ADMIN_PAGES = [
     "/admin/groups/grouptype/",
     "/admin/groups/report/",
     "/admin/groups/contactmessage/",
+    "/admin/groups/ownernotice/",
     "/admin/groups/auditentry/",
     "/admin/accounts/claim/",
     "/admin/moderation/",

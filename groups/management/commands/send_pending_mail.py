@@ -1,5 +1,6 @@
 """Retry the emails (reports, contact messages, moderators' notices, freshness reminders, claim
-decisions, invitations) that could not be sent at the time.
+decisions, invitations, notices to organizers of a published or archived listing) that could not
+be sent at the time.
 
 Run from cron every few minutes: `*/5 * * * * manage.py send_pending_mail`.
 """
