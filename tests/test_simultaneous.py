@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Claim, Invitation
 from groups import mail as group_mail
-from groups.models import Report, SupportGroup
+from groups.models import OwnerNotice, Report, SupportGroup
 from tests.factories import make_claim, make_support_group, make_type, make_user
 from tests.posts import report_post, report_url
 
@@ -82,11 +82,17 @@ def test_twelve_parallel_reports_with_three_left_let_three_through():
 
 
 def test_four_simultaneous_retries_send_each_decision_and_invitation_once(monkeypatch):
+    """Claim decisions, invitations and moderators' decisions on listings: each mail once."""
     earlier = timezone.now() - dt.timedelta(minutes=10)
     for n in range(4):
         make_claim(status=Claim.Status.APPROVED, decided_at=earlier, created_at=earlier)
         Invitation.objects.create(
             group=make_support_group(), email=f"friend{n}@example.org", token_hash=f"h{n}"
+        )
+        OwnerNotice.objects.create(
+            group=make_support_group(owners=[make_user(email=f"owner{n}@example.org")]),
+            decision=OwnerNotice.Decision.PUBLISHED,
+            created_at=earlier,
         )
     Invitation.objects.update(created_at=earlier)
     real_send = EmailBackend.send_messages
@@ -97,9 +103,12 @@ def test_four_simultaneous_retries_send_each_decision_and_invitation_once(monkey
 
     monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
     results = at_once(4, lambda n: group_mail.send_pending())
-    assert sum(sent for sent, _failed in results) == 8
+    assert sum(sent for sent, _failed in results) == 12
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [c.user.email for c in Claim.objects.all()] + [f"friend{n}@example.org" for n in range(4)]
+        [c.user.email for c in Claim.objects.all()]
+        + [f"friend{n}@example.org" for n in range(4)]
+        + [f"owner{n}@example.org" for n in range(4)]
     )
     assert not Claim.objects.mail_pending().exists()
     assert not Invitation.objects.mail_pending().exists()
+    assert not OwnerNotice.objects.mail_pending().exists()
