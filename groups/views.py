@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET
 from groups import calendar, schedule, seo, sources, timezones
 from groups.directory.cards import cards_for
 from groups.directory.filterset import MAX_VALUES, DirectoryFilter
-from groups.directory.views import absolute, taxonomy_for
+from groups.directory.views import taxonomy_for
 from groups.models import REMOTE, Organization, SupportGroup
 from groups.pagecache import cache_anonymous_page
+from peerdir.siteurl import site_url
 
 
 def visible_groups_for(user):
@@ -34,7 +35,7 @@ def organization(request, slug):
         {
             "organization": org,
             "cards": cards,
-            "canonical_url": absolute(org.get_absolute_url()),
+            "canonical_url": site_url(org.get_absolute_url()),
             "json_ld": seo.organization_json_ld(org, [card.group for card in cards]),
         },
     )
@@ -216,9 +217,9 @@ def group_detail(request, slug):
         else "",
         "back_url": reverse("groups:list") + (f"?{back}" if back else ""),
         "has_back": bool(back),
-        "canonical_url": absolute(group.get_absolute_url()),
+        "canonical_url": site_url(group.get_absolute_url()),
         "calendar_url": calendar_url,
-        "webcal_url": "webcal://" + absolute(calendar_url).split("://", 1)[-1]
+        "webcal_url": "webcal://" + site_url(calendar_url).split("://", 1)[-1]
         if calendar_url
         else "",
         "calendar_links": next(
@@ -258,6 +259,6 @@ def robots_txt(request):
         "Disallow: /accounts/",
         "Disallow: /organizer/",
         "Allow: /",
-        f"Sitemap: {absolute('/sitemap.xml')}",
+        f"Sitemap: {site_url('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -12,7 +12,7 @@ from django.conf import settings
 _request_origin: ContextVar[str | None] = ContextVar("request_origin", default=None)
 
 
-def site_url(path=""):
+def site_url(path: str = "") -> str:
     """SITE_URL + path; in development without SITE_URL, the current request's origin + path."""
     if settings.SITE_URL_FROM_REQUEST:
         origin = _request_origin.get()

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from groups.directory import search, weeks
-from groups.directory.filterset import DirectoryFilter, Facet, MeetingFacet
+from groups.directory.filterset import FACETS, MeetingFacet
 from groups.directory.index import DirectoryIndex
 from groups.directory.state import State
 from groups.directory.taxonomy import Taxonomy
@@ -32,9 +32,7 @@ class Directory:
         self.tz_offset = weeks.zone_offset_minutes(state.tz) if state.tz else None
         # Answered from an index built before the latest change (a newer one is being built).
         self.stale = index.generation != taxonomy.generation
-        self.facets: dict[str, Facet] = {
-            name: f for name, f in DirectoryFilter.base_filters.items() if isinstance(f, Facet)
-        }
+        self.facets = FACETS
 
     @cached_property
     def now(self) -> dt.datetime:

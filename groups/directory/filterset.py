@@ -61,6 +61,11 @@ SORT_CHOICES = [
 # --- lenient fields: keep what we know, note what we dropped -----------------------------------
 
 
+def _given(value: Any) -> list[str]:
+    """A parameter's values as the URL gave them, blanks left out."""
+    return [v.strip() for v in value or [] if isinstance(v, str) and v.strip()]
+
+
 class KnownValues(forms.Field):
     """The URL's values of one parameter that are among `choices`; never invalid.
 
@@ -78,7 +83,7 @@ class KnownValues(forms.Field):
         self.dropped = False
 
     def clean(self, value: Any) -> list[str]:
-        raw = [v.strip() for v in value or [] if isinstance(v, str) and v.strip()]
+        raw = _given(value)
         kept: list[str] = []
         self.dropped = len(raw) > MAX_VALUES
         for item in raw[:MAX_VALUES]:
@@ -93,14 +98,14 @@ class KnownValues(forms.Field):
 
 class KnownZone(KnownValues):
     def clean(self, value: Any) -> list[str]:
-        raw = [v.strip() for v in value or [] if isinstance(v, str) and v.strip()][:1]
+        raw = _given(value)[:1]
         self.dropped = bool(raw) and not timezones.is_known(raw[0])
         return [] if self.dropped else raw
 
 
 class PageNumber(KnownValues):
     def clean(self, value: Any) -> list[str]:
-        raw = ([v.strip() for v in value or [] if isinstance(v, str)] or ["1"])[0] or "1"
+        raw = (_given(value) or ["1"])[0]
         self.dropped = not raw.isdigit() or len(raw) > 6 or int(raw) < 1
         return ["1" if self.dropped else raw]
 
@@ -161,18 +166,13 @@ class Facet(django_filters.Filter):
         open_by_default: bool = False,
         **kwargs: Any,
     ):
-        super().__init__(**kwargs)
+        super().__init__(single=single, **kwargs)  # `single` goes to the field (KnownValues)
         self.options = options
         self.column = column
         self.through = through
         self.single = single
         self.listed_without_results = listed_without_results
         self.open_by_default = open_by_default
-
-    @property
-    def select(self) -> bool:
-        """One choice of many (the regions): a select, not checkboxes."""
-        return self.single
 
     def filter(self, qs: QuerySet, value: list[str]) -> QuerySet:
         """The SQL reading, for `.qs`: the tests' oracle for the index."""
@@ -270,12 +270,7 @@ class DirectoryFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset)
         self.taxonomy = taxonomy
         for facet in self.facets().values():
-            choices = [o.value for o in facet.options(taxonomy)]
-            facet.extra.update(choices=choices, single=facet.single)
-
-    @classmethod
-    def facet_names(cls) -> list[str]:
-        return [name for name, f in cls.base_filters.items() if isinstance(f, Facet)]
+            facet.extra["choices"] = [o.value for o in facet.options(taxonomy)]
 
     def facets(self) -> dict[str, Facet]:
         return {name: f for name, f in self.filters.items() if isinstance(f, Facet)}
@@ -314,6 +309,12 @@ class DirectoryFilter(django_filters.FilterSet):
                 Exists(Meeting.objects.filter(condition, group=OuterRef("pk")))
             )
         return queryset
+
+
+# The facets as declared, in URL order: what the index reads and the directory counts.
+FACETS: dict[str, Facet] = {
+    name: f for name, f in DirectoryFilter.base_filters.items() if isinstance(f, Facet)
+}
 
 
 def _ranges_q(column: str, windows: weeks.Windows) -> Q:

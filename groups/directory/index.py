@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from groups.directory import weeks
-from groups.directory.filterset import DirectoryFilter, Facet, MeetingFacet, many_to_many
+from groups.directory.filterset import FACETS, MeetingFacet, many_to_many
 from groups.models import REMOTE, Meeting, SupportGroup
 
 SEARCH_CACHE_SIZE = 32
@@ -105,11 +105,7 @@ class DirectoryIndex:
         facet, one for the meetings: about a second at 100,000 listings."""
         started = time.perf_counter()
         index = cls(generation)
-        facets = {
-            name: f
-            for name, f in DirectoryFilter.base_filters.items()
-            if isinstance(f, Facet) and not isinstance(f, MeetingFacet)
-        }
+        facets = {name: f for name, f in FACETS.items() if not isinstance(f, MeetingFacet)}
         columns = {name: f.column for name, f in facets.items() if f.column}
         rows = list(
             SupportGroup.objects.published()

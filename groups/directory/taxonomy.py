@@ -40,6 +40,7 @@ class Taxonomy:
     audiences: list[Audience] = field(default_factory=list)
     languages: list[Language] = field(default_factory=list)
     tree: RegionTree = field(default_factory=lambda: RegionTree([]))
+    _serving: dict[int, frozenset[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, generation: object) -> Taxonomy:
@@ -82,10 +83,6 @@ class Taxonomy:
         return found
 
     # --- the region rule --------------------------------------------------------------------
-
-    @cached_property
-    def _serving(self) -> dict[int, frozenset[int]]:
-        return {}
 
     def serving_region_ids(self, region_id: int) -> frozenset[int]:
         """Where a listing may be filed and still serve a visitor who chose `region_id`.

@@ -25,16 +25,13 @@ from groups.directory.state import State
 from groups.directory.taxonomy import Taxonomy
 from groups.models import GroupType, Region, SupportGroup
 from groups.pagecache import cache_anonymous_page
+from peerdir.siteurl import site_url
 
 PAGE_SIZE = 20
 ANYONE_SECTION_SIZE = 5  # online groups anyone can join, shown beside a region's results
 SEARCH_CALENDAR_LIMIT = 500
 PARTIAL_HEADER = "X-Directory-Partial"
 INDENT = "\u2003"  # an em space per level: the region select shows the hierarchy
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def directory_for(request: HttpRequest, data: QueryDict, preset: dict | None = None) -> Directory:
@@ -81,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "types": types,
         "regions": regions,
         "total": index.size,
-        "canonical_url": absolute(reverse("groups:home")),
+        "canonical_url": site_url(reverse("groups:home")),
     }
     return render(request, "home.html", context)
 
@@ -112,13 +109,13 @@ def _facets(directory: Directory, counts: Counts) -> list[dict[str, Any]]:
                         "text": f"{indent}{o.label} ({count})",
                     }
                 )
-        if options or facet.select:
+        if options or facet.single:
             found.append(
                 {
                     "name": name,
                     "legend": facet.label,
                     "options": options,
-                    "select": facet.select,
+                    "select": facet.single,
                     "open": bool(chosen) or facet.open_by_default,
                 }
             )
@@ -148,7 +145,7 @@ def _active_filters(directory: Directory) -> list[dict[str, Any]]:
     return active
 
 
-def _results_page(directory: Directory, total: int, number: int) -> Page:
+def _results_page(total: int, number: int) -> Page:
     """The page of result cards. The total comes from the counts; a page past the end shows
     the last one."""
     paginator = Paginator(range(total), PAGE_SIZE)
@@ -161,7 +158,9 @@ def _results_page(directory: Directory, total: int, number: int) -> Page:
     return Page([], number, paginator)
 
 
-def _suggestions(request: HttpRequest, directory: Directory) -> list[dict[str, str]]:
+def _suggestions(
+    request: HttpRequest, directory: Directory, active_filters: list[dict[str, Any]]
+) -> list[dict[str, str]]:
     """Ways out of an empty result, each counted first: only those that give results are
     offered, each saying what it changes and how many groups it shows."""
     state = directory.state
@@ -175,11 +174,10 @@ def _suggestions(request: HttpRequest, directory: Directory) -> list[dict[str, s
             "change": label,
             "n": f"{found:,}",
         }
-        query = data.urlencode()
-        return {"label": text, "url": reverse("groups:list") + (f"?{query}" if query else "")}
+        return {"label": text, "url": state.link(**change)}
 
     offered = []
-    for item in _active_filters(directory):
+    for item in active_filters:
         label = _("Remove “%(label)s”") % {"label": item["label"]}
         offered.append(counted(label, **item["change"]))
     if "online" not in state.active("attendance") or state.active("region"):
@@ -214,15 +212,15 @@ def _quick_filters(state: State) -> list[dict[str, str]]:
 def _canonical_for(state: State, landing: dict | None) -> str:
     """One URL per page of content: a lone region or type filter is its landing page."""
     if landing is not None:
-        return absolute(landing["url"])
+        return site_url(landing["url"])
     only = [name for name, values in state.values.items() if values]
     if not state.q and len(only) == 1 and len(state.active(only[0])) == 1:
         value = state.active(only[0])[0]
         if only[0] == "region":
-            return absolute(reverse("groups:region", args=[value]))
+            return site_url(reverse("groups:region", args=[value]))
         if only[0] == "type":
-            return absolute(reverse("groups:type", args=[value]))
-    return absolute(reverse("groups:list"))
+            return site_url(reverse("groups:type", args=[value]))
+    return site_url(reverse("groups:list"))
 
 
 def _time_note(state: State) -> str:
@@ -246,7 +244,7 @@ def _directory_page(
         pagecache.do_not_keep(request)  # it would be kept under the new generation
     counts = directory.counts()  # bit operations; a new search word costs a query once
     total = counts["total"]
-    page = _results_page(directory, total, state.page)
+    page = _results_page(total, state.page)
     # With a region below the top: the online groups anyone can join, beside the results.
     anyone_total, anyone_ids = directory.anyone_online(ANYONE_SECTION_SIZE)
     ids = directory.page_ids((page.number - 1) * PAGE_SIZE, PAGE_SIZE)
@@ -258,6 +256,7 @@ def _directory_page(
     page.object_list = [cards[pk] for pk in ids if pk in cards]
     anyone: list[Card] = [cards[pk] for pk in anyone_ids if pk in cards]
     query = state.urlencode()
+    active_filters = _active_filters(directory)
     context = {
         "state": state,
         "search_query": state.q,  # the site's search box (templates/includes/search_box.html)
@@ -270,9 +269,11 @@ def _directory_page(
         "total": total,
         "count_text": ngettext("%(n)s group found", "%(n)s groups found", total)
         % {"n": f"{total:,}"},
-        "active_filters": _active_filters(directory),
+        "active_filters": active_filters,
         "quick_filters": _quick_filters(state),
-        "suggestions": _suggestions(request, directory) if not page.object_list else [],
+        "suggestions": (
+            _suggestions(request, directory, active_filters) if not page.object_list else []
+        ),
         "anyone": anyone,
         "anyone_total": anyone_total,
         "anyone_url": state.link(without="region", override={"attendance": ["online"]}),
