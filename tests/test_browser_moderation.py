@@ -9,25 +9,11 @@ from playwright.sync_api import expect
 from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry
-from tests.factories import (
-    make_meeting,
-    make_support_group,
-    make_type,
-    make_user,
-    restore_moderators_group,
-)
+from tests.factories import make_meeting, make_moderator, make_support_group, make_type, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long and unguessable passphrase 42"
-
-
-def make_moderator(email):
-    """A staff account in the Moderators group. Transactional tests flush the data migration's
-    group, so build it again from the migration's own list of permissions."""
-    user = make_user(email=email, password=PASSWORD, is_staff=True)
-    user.groups.add(restore_moderators_group())
-    return user
 
 
 CONTRAST_JS = """
@@ -64,7 +50,7 @@ def test_moderator_approves_a_claim_from_the_admin_home_in_four_steps(live_serve
     group = make_support_group(name="Hearing Voices Leith", types=[make_type()])
     make_meeting(group)
     services.submit_claim(group, organizer, "Facilitator", "Ask Kim: https://leith.example/team")
-    make_moderator("mod@example.org")
+    make_moderator("mod@example.org", password=PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in_to_admin(page, live_server, "mod@example.org")
 
@@ -108,7 +94,7 @@ def test_admin_lists_and_listing_pages_fit_1280_pixels(live_server, page):
     )
     make_meeting(group, notes="Second floor, ring the bell marked Peer Support, then wait")
     services.submit_claim(group, make_user(), "Facilitator", "x" * 300)
-    make_moderator("mod@example.org")
+    make_moderator("mod@example.org", password=PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in_to_admin(page, live_server, "mod@example.org")
     for path in (
