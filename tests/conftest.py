@@ -198,6 +198,16 @@ def cast(db):
     return build_cast()
 
 
+@pytest.fixture
+def smtp_down(monkeypatch):
+    """The mail server refuses every send until the test calls `monkeypatch.undo()`."""
+
+    def refuse(self, messages):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+
+
 def _restore_migration_data(sender, **kwargs):
     """After a transactional test's flush, bring back what data migrations made: the Sites row
     named after SITE_URL and the Moderators group. Without it, a test scheduled after a browser

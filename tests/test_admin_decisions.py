@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import Claim
 from groups.models import AuditEntry, Report, SupportGroup
 from tests.factories import make_claim, make_support_group, make_type, make_user
-from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
+from tests.mailqueue import retry_later
 
 pytestmark = pytest.mark.django_db
 

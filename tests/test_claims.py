@@ -14,6 +14,7 @@ from accounts import services
 from accounts.models import Claim, Invitation
 from groups.models import AuditEntry, Ownership
 from tests.factories import make_claim, make_moderator, make_support_group, make_user
+from tests.mailqueue import retry_later, second_run_while_sending
 
 pytestmark = pytest.mark.django_db
 
@@ -138,26 +139,6 @@ def test_approval_email_is_sent_only_after_the_decision_is_committed(
     assert len(callbacks) == 1
 
 
-@pytest.fixture
-def smtp_down(monkeypatch):
-    """The mail server refuses every send until the test calls `monkeypatch.undo()`."""
-
-    def refuse(self, messages):
-        raise OSError("SMTP down")
-
-    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
-
-
-def retry_later(model):
-    """Age the rows past send_pending_mail's grace for the request that made them, and run it."""
-    model.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
-    if model is Claim:
-        model.objects.exclude(decided_at=None).update(
-            decided_at=timezone.now() - dt.timedelta(minutes=5)
-        )
-    call_command("send_pending_mail", stdout=io.StringIO())
-
-
 def test_a_mail_failure_keeps_the_decision_and_records_the_failure_on_the_claim(
     django_capture_on_commit_callbacks, smtp_down, caplog
 ):
@@ -231,17 +212,7 @@ def test_two_retries_at_once_send_a_decision_once(
     monkeypatch.undo()
     Claim.objects.update(decided_at=timezone.now() - dt.timedelta(minutes=5))
 
-    from django.core.mail.backends.locmem import EmailBackend
-
-    second_run = []
-    real_send = EmailBackend.send_messages
-
-    def send_while_another_run_starts(self, messages):
-        if not second_run:
-            second_run.append(group_mail.send_pending())
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", send_while_another_run_starts)
+    second_run = second_run_while_sending(monkeypatch, group_mail.send_pending)
     assert group_mail.send_pending() == (1, 0)
     assert second_run == [(0, 0)]
     assert len(mail.outbox) == 1

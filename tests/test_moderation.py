@@ -12,8 +12,8 @@ from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry, OwnerNotice, Ownership, Report, SupportGroup
 from tests.factories import make_moderator, make_support_group, make_type, make_user
+from tests.mailqueue import retry_later, second_run_while_sending
 from tests.posts import admin_action, admin_form_post, changelist
-from tests.test_claims import retry_later, smtp_down  # noqa: F401 (smtp_down: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -298,8 +298,6 @@ def test_two_retries_at_once_send_a_notice_once(
 ):
     """The request's send and a cron run, or two cron runs: the first takes the row, the second
     finds it taken and sends nothing."""
-    from django.core.mail.backends.locmem import EmailBackend
-
     from groups import mail as group_mail
 
     group = organizers_listing()
@@ -307,15 +305,7 @@ def test_two_retries_at_once_send_a_notice_once(
         admin_action(mod_client, "groups_supportgroup", "publish", [group], "")
     monkeypatch.undo()
     OwnerNotice.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
-    second_run = []
-    real_send = EmailBackend.send_messages
-
-    def send_while_another_run_starts(self, messages):
-        if not second_run:
-            second_run.append(group_mail.send_pending())
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", send_while_another_run_starts)
+    second_run = second_run_while_sending(monkeypatch, group_mail.send_pending)
     assert group_mail.send_pending() == (1, 0)
     assert second_run == [(0, 0)]
     assert len(mail.outbox) == 3

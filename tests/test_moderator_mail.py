@@ -12,6 +12,7 @@ from accounts import services
 from accounts.models import ModeratorNotice
 from groups import mail as group_mail
 from tests.factories import make_moderator, make_support_group, make_user
+from tests.mailqueue import second_run_while_sending
 
 pytestmark = pytest.mark.django_db
 
@@ -97,19 +98,9 @@ def test_daily_digest_sends_one_mail_with_every_item_once_a_day(moderators, sett
 
 
 def test_a_digest_started_while_another_is_sending_sends_nothing(moderators, settings, monkeypatch):
-    from django.core.mail.backends.locmem import EmailBackend
-
     settings.MODERATOR_MAIL = "daily"
     group_mail.notify_moderators("listing", make_support_group(name="Group One"))
-    second_run = []
-    real_send = EmailBackend.send_messages
-
-    def send_while_another_run_starts(self, messages):
-        if not second_run:
-            second_run.append(group_mail.send_digest())
-        return real_send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", send_while_another_run_starts)
+    second_run = second_run_while_sending(monkeypatch, group_mail.send_digest)
     assert group_mail.send_digest() == (1, 0)
     assert second_run == [(0, 0)]
     assert len(to_moderators()) == 2  # one digest to each of the two moderators
