@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.timewords import sentences_about_times
 from tests.factories import make_user
-from tests.posts import listing_post
+from tests.posts import edit_url, listing_post
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,6 @@ def group(cast):
     cast.listing.how_to_join = OLD_WORDS
     cast.listing.save()
     return cast.listing
-
-
-def edit_url(group):
-    return reverse("accounts:edit", args=[group.slug])
 
 
 def save(client, group, **changes):
