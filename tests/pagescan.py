@@ -52,3 +52,8 @@ def scan(html):
     parser.feed(html)
     parser.close()
     return parser
+
+
+def body_of(response):
+    """A test client response's text, streamed (the feeds, the CSV export) or not."""
+    return response.getvalue().decode(errors="replace")

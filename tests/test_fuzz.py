@@ -35,6 +35,7 @@ from tests.factories import (
     make_type,
     make_user,
 )
+from tests.pagescan import body_of
 from tests.posts import MEETING_FIELDS, listing_post
 
 QUERY_EXAMPLES = int(os.environ.get("FUZZ_QUERY_EXAMPLES", "2000"))
@@ -146,12 +147,6 @@ def query_strings(draw):
 
 
 # --- Checking a response -------------------------------------------------------------------------
-
-
-def body_of(response):
-    if response.streaming:
-        return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode(errors="replace")
 
 
 def assert_no_unescaped_echo(body, values, content_type):

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from groups.models import ContactMessage, Report
-from tests.pagescan import scan
+from tests.pagescan import body_of, scan
 from tests.test_access_matrix import (
     MATRIX,
     build_world,
@@ -86,12 +86,6 @@ def public_urls(world):
             if 200 in row.get["anonymous"]:
                 urls.append(row.url(routes[key], world))
     return sorted(set(urls)) + EXTRA_PAGES
-
-
-def body_of(response):
-    if response.streaming:
-        return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode(errors="replace")
 
 
 def test_no_hidden_contact_or_account_email_appears_on_any_public_page(client, private_world):
