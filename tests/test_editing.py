@@ -19,10 +19,6 @@ from tests.factories import (
 )
 from tests.posts import edit_url, listing_post
 
-# The names tests/test_search_index.py imports from this module.
-form_data = listing_post
-__all__ = ["edit_url", "form_data"]
-
 pytestmark = pytest.mark.django_db
 
 

@@ -23,8 +23,8 @@ from tests.factories import (
     make_type,
     make_user,
 )
+from tests.posts import edit_url, listing_post
 from tests.test_csv_import import confirm, upload
-from tests.test_editing import edit_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_an_organizers_edit_is_found_at_once_and_the_old_words_are_not(client, o
     owner, group = owned
     assert found(client, "friendly") == ["Leith Circle"]
     client.force_login(owner)
-    response = client.post(edit_url(group), form_data(group, summary="A kaleidoscope evening"))
+    response = client.post(edit_url(group), listing_post(group, summary="A kaleidoscope evening"))
     assert response.status_code == 302
     client.logout()
     assert found(client, "kaleidoscope") == ["Leith Circle"]
