@@ -6,7 +6,7 @@ role, rather than building another organizer and listing in each module:
         client.force_login(cast.second_organizer)
         assert client.get(edit_url(cast.listing)).status_code == 404
 
-The people (every account has a verified address and the password PASSWORD):
+The people (every account has a verified address and the password tests.factories.PASSWORD):
 - `organizer` (Alex, alex@example.org) owns `listing` and submitted `pending_listing`.
 - `second_organizer` (Sam, sam@example.org) owns `second_listing`, and nothing of Alex's.
 - `moderator` (Morgan, morgan@example.org): staff in the Moderators group, with exactly the
@@ -37,7 +37,6 @@ from tests.factories import (
     make_user,
 )
 
-PASSWORD = "correct horse battery staple"  # make_user's default: what the login form takes
 ALEX_PHONE = "+44 7700 900123"
 ALEX_EMAIL_PRIVATE = "alex.private@example.org"
 

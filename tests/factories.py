@@ -19,6 +19,9 @@ from groups.models import (
 
 _seq = itertools.count(1)
 
+# Every account's password unless a test gives another: what the login forms take.
+PASSWORD = "correct horse battery staple"
+
 
 def unique(prefix):
     return f"{prefix}-{next(_seq)}"
@@ -114,7 +117,7 @@ def make_meeting(group, **kwargs):
     return Meeting.objects.create(group=group, **fields)
 
 
-def make_user(email=None, password="correct horse battery staple", verified=True, **kwargs):
+def make_user(email=None, password=PASSWORD, verified=True, **kwargs):
     """An organizer account with a (by default verified) primary email, as allauth records it."""
     from allauth.account.models import EmailAddress
 
@@ -124,7 +127,7 @@ def make_user(email=None, password="correct horse battery staple", verified=True
     return user
 
 
-def make_superuser(email=None, password="correct horse battery staple"):
+def make_superuser(email=None, password=PASSWORD):
     return make_user(
         email=email or f"{unique('admin')}@example.org",
         password=password,

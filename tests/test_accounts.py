@@ -10,11 +10,9 @@ from django.urls import reverse
 
 from accounts.models import Claim
 from groups.models import Ownership, SupportGroup
-from tests.factories import make_claim, make_support_group, make_user
+from tests.factories import PASSWORD, make_claim, make_support_group, make_user
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
 
 
 def signup(client, email):

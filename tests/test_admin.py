@@ -7,6 +7,7 @@ from django.urls import reverse
 from groups import audit
 from groups.models import AuditEntry, ContactMessage, Report
 from tests.factories import (
+    PASSWORD,
     make_meeting,
     make_moderator,
     make_region,
@@ -17,8 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture

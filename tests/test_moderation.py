@@ -11,13 +11,11 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Claim
 from groups.models import AuditEntry, OwnerNotice, Ownership, Report, SupportGroup
-from tests.factories import make_moderator, make_support_group, make_type, make_user
+from tests.factories import PASSWORD, make_moderator, make_support_group, make_type, make_user
 from tests.mailqueue import retry_later, second_run_while_sending
 from tests.posts import admin_action, admin_form_post, changelist
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from django.urls import reverse
 
 from groups import ratelimit
 from groups.models import Report, SupportGroup
-from tests.factories import make_support_group, make_user
+from tests.factories import PASSWORD, make_support_group, make_user
 from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct horse battery staple"
 PROXY = "10.0.0.2"
 
 
