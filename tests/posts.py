@@ -71,6 +71,24 @@ def admin_form_post(form):
     return data
 
 
+# The change form's inlines, posted empty: the listing's meetings and owners stay as they are.
+EMPTY_ADMIN_INLINES = {
+    "meetings-TOTAL_FORMS": "0",
+    "meetings-INITIAL_FORMS": "0",
+    "ownerships-TOTAL_FORMS": "0",
+    "ownerships-INITIAL_FORMS": "0",
+}
+
+
+def admin_change_post(client, group):
+    """The moderator's change form for `group` and what the browser posts back from it as it was
+    rendered, inlines empty: (url, data)."""
+    url = reverse("admin:groups_supportgroup_change", args=[group.pk])
+    data = admin_form_post(client.get(url).context["adminform"].form)
+    data.update(EMPTY_ADMIN_INLINES)
+    return url, data
+
+
 def changelist(model):
     return reverse(f"admin:{model}_changelist")
 

@@ -16,6 +16,7 @@ from tests.factories import (
     make_type,
     make_user,
 )
+from tests.posts import EMPTY_ADMIN_INLINES, admin_form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -211,22 +212,8 @@ def test_moderator_edits_a_listing_and_the_version_goes_up(moderator_client):
     url = reverse("admin:groups_supportgroup_change", args=[group.pk])
     response = moderator_client.get(url)
     assert response.status_code == 200
-    form = response.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update(
-        {
-            "name": "New name",
-            "types": [t.pk for t in group.types.all()] or [make_type().pk],
-            "meetings-TOTAL_FORMS": "0",
-            "meetings-INITIAL_FORMS": "0",
-            "ownerships-TOTAL_FORMS": "0",
-            "ownerships-INITIAL_FORMS": "0",
-        }
-    )
-    for key in ("website_public", "join_url_public", "contact_name_public"):
-        data[key] = "on"
-    data.pop("email_public", None)
-    data.pop("phone_public", None)
+    data = admin_form_post(response.context["adminform"].form)
+    data.update(EMPTY_ADMIN_INLINES, name="New name", types=[make_type().pk])
     response = moderator_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     group.refresh_from_db()

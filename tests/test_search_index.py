@@ -23,7 +23,7 @@ from tests.factories import (
     make_type,
     make_user,
 )
-from tests.posts import edit_url, listing_post
+from tests.posts import admin_change_post, edit_url, listing_post
 from tests.test_csv_import import confirm, upload
 
 pytestmark = pytest.mark.django_db
@@ -86,23 +86,8 @@ def test_a_moderators_edit_in_the_admin_is_found(client):
     group = make_support_group(name="Bramble circle", summary="Weekly walks")
     refresh_search_document([group.pk])
     client.force_login(make_moderator())
-    url = reverse("admin:groups_supportgroup_change", args=[group.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update(
-        {
-            "name": "Marigold circle",
-            "types": [make_type().pk],
-            "meetings-TOTAL_FORMS": "0",
-            "meetings-INITIAL_FORMS": "0",
-            "ownerships-TOTAL_FORMS": "0",
-            "ownerships-INITIAL_FORMS": "0",
-        }
-    )
-    for key in ("website_public", "join_url_public", "contact_name_public"):
-        data[key] = "on"
-    data.pop("email_public", None)
-    data.pop("phone_public", None)
+    url, data = admin_change_post(client, group)
+    data.update(name="Marigold circle", types=[make_type().pk])
     assert client.post(url, data).status_code == 302
     client.logout()
     assert found(client, "marigold") == ["Marigold circle"]

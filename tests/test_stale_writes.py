@@ -7,7 +7,7 @@ from django.urls import reverse
 from groups import csv_io, moderation
 from groups.models import SupportGroup
 from tests.factories import make_moderator
-from tests.posts import admin_form_post, listing_post
+from tests.posts import admin_change_post, admin_form_post, listing_post
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +25,6 @@ def group(cast):
     return cast.listing
 
 
-def admin_change_data(client, group):
-    """What the moderator's browser posts back from the change form as it was rendered."""
-    url = reverse("admin:groups_supportgroup_change", args=[group.pk])
-    form = client.get(url).context["adminform"].form
-    data = admin_form_post(form)
-    data.update(
-        {
-            "meetings-TOTAL_FORMS": "0",
-            "meetings-INITIAL_FORMS": "0",
-            "ownerships-TOTAL_FORMS": "0",
-            "ownerships-INITIAL_FORMS": "0",
-        }
-    )
-    return url, data
-
-
 def organizer_hides_email(client, owner, group):
     client.force_login(owner)
     data = listing_post(SupportGroup.objects.get(pk=group.pk))
@@ -54,7 +38,7 @@ def test_moderators_stale_admin_form_does_not_make_a_hidden_email_public_again(
 ):
     moderator = make_moderator()
     client.force_login(moderator)
-    url, stale = admin_change_data(client, group)  # opened before the organizer's edit
+    url, stale = admin_change_post(client, group)  # opened before the organizer's edit
 
     organizer_hides_email(client, owner, group)
 
@@ -75,7 +59,7 @@ def test_moderators_stale_admin_form_does_not_make_a_hidden_email_public_again(
 
 def test_a_fresh_admin_form_saves_and_raises_the_version(client, group):
     client.force_login(make_moderator())
-    url, data = admin_change_data(client, group)
+    url, data = admin_change_post(client, group)
     data["summary"] = "A tidier summary"
     assert client.post(url, data).status_code == 302
     group.refresh_from_db()
@@ -85,7 +69,7 @@ def test_a_fresh_admin_form_saves_and_raises_the_version(client, group):
 
 def test_a_forged_admin_post_without_the_version_is_refused(client, group):
     client.force_login(make_moderator())
-    url, data = admin_change_data(client, group)
+    url, data = admin_change_post(client, group)
     del data["seen_version"]
     data["summary"] = "Forged"
     response = client.post(url, data)
@@ -128,7 +112,7 @@ def test_an_admin_action_makes_open_forms_stale(client, owner, group, action):
     organizer_stale = listing_post(SupportGroup.objects.get(pk=group.pk))
     moderator = make_moderator()
     client.force_login(moderator)
-    _url, admin_stale = admin_change_data(client, group)
+    _url, admin_stale = admin_change_post(client, group)
 
     action(group, moderator)
 
@@ -148,7 +132,7 @@ def test_still_meeting_makes_an_open_admin_form_stale(client, owner, group):
     SupportGroup.objects.filter(pk=group.pk).update(last_confirmed=None)
     moderator = make_moderator()
     client.force_login(moderator)
-    url, stale = admin_change_data(client, group)
+    url, stale = admin_change_post(client, group)
 
     client.force_login(owner)
     assert client.post(reverse("accounts:confirm", args=[group.slug])).status_code == 302
@@ -164,7 +148,7 @@ def test_organizer_stale_form_after_a_moderator_save_is_refused(client, owner, g
     client.force_login(owner)
     stale = listing_post(SupportGroup.objects.get(pk=group.pk))
     client.force_login(make_moderator())
-    url, data = admin_change_data(client, group)
+    url, data = admin_change_post(client, group)
     data["phone"] = "0131 496 0000"
     assert client.post(url, data).status_code == 302
 
