@@ -276,8 +276,7 @@ def test_sitemap_is_valid_xml_with_hostile_names(client, hostile):
 def test_feeds_are_valid_json_with_hostile_text(client, hostile, path):
     response = client.get(path)
     assert response.status_code == 200
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    data = json.loads(body)
+    data = json.loads(response.getvalue())
     assert "<script>alert(1)</script>" in json.dumps(data, ensure_ascii=False)
     assert response["Content-Type"].startswith("application/json")
     assert response.get("X-Content-Type-Options") == "nosniff"
