@@ -103,18 +103,24 @@ def _notice_line(notice):
     }
 
 
-def notice_messages(notice):
-    """One mail per moderator about one new piece of work."""
+def _moderator_messages(notices, subject, digest=False):
+    """One mail per moderator listing `notices`: a single new item, or the daily digest."""
     context = {
-        "notices": [_notice_line(notice)],
+        "notices": [_notice_line(n) for n in notices],
         "queue_url": _site_url(reverse("admin:moderation_queue")),
         "site_name": settings.SITE_NAME,
+        "digest": digest,
     }
+    body = render_to_string("accounts/email/moderator_notice.txt", context)
+    return [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
+
+
+def notice_messages(notice):
+    """One mail per moderator about one new piece of work."""
     subject = _subject(
         _("%(kind)s: “%(group)s”") % {"kind": notice.get_kind_display(), "group": notice.group}
     )
-    body = render_to_string("accounts/email/moderator_notice.txt", context)
-    return [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
+    return _moderator_messages([notice], subject)
 
 
 def _organizers(group):
@@ -165,18 +171,35 @@ def _unheld(now):
     return Q(sending_since__isnull=True) | Q(sending_since__lt=now - LEASE)
 
 
-def _take(model, pk):
-    """Take an unsent row for this sender, or None when it is sent or another sender has it.
+def _take(rows):
+    """Take the unsent `rows` for this sender; returns the hold, or None when none was free.
 
     One conditional UPDATE, atomic on PostgreSQL and SQLite alike: of two senders (the request
-    and a cron run, or two cron runs) exactly one matches. The time it returns is the sender's
-    hold on the row: the outcome is recorded only while it still holds it.
+    and a cron run, or two cron runs) exactly one matches a row. The time it returns is the
+    sender's hold on its rows: the outcome is recorded only while it still holds them.
     """
     now = timezone.now()
-    taken = model.objects.filter(_unheld(now), pk=pk, sent_at__isnull=True).update(
-        sending_since=now
-    )
+    taken = rows.filter(_unheld(now), sent_at__isnull=True).update(sending_since=now)
     return now if taken else None
+
+
+def _send(mine, build, sent_at=None):
+    """Send the emails `build()` makes and record the outcome on `mine`, the rows this sender
+    holds: the one place a send succeeds or fails. Returns (sent_at, "") or (None, error)."""
+    try:
+        emails = build()
+        if emails:
+            with get_connection() as connection:
+                connection.send_messages(emails)
+    except Exception as exc:  # any backend error: record it and let the retry command try again
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
+        mine.update(send_attempts=F("send_attempts") + 1, last_error=error, sending_since=None)
+        return None, error
+    sent_at = sent_at or timezone.now()
+    mine.update(
+        sent_at=sent_at, send_attempts=F("send_attempts") + 1, last_error="", sending_since=None
+    )
+    return sent_at, ""
 
 
 def deliver(obj):
@@ -188,27 +211,17 @@ def deliver(obj):
     a lost message.
     """
     model = type(obj)
-    held = _take(model, obj.pk)
+    held = _take(model.objects.filter(pk=obj.pk))
     if held is None:
         return None
-    mine = model.objects.filter(pk=obj.pk, sending_since=held)
-    try:
-        emails = BUILDERS[model](obj)
-        if emails:
-            with get_connection() as connection:
-                connection.send_messages(emails)
-    except Exception as exc:  # any backend error: record it and let the retry command try again
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-        mine.update(send_attempts=F("send_attempts") + 1, last_error=error, sending_since=None)
-        obj.send_attempts += 1
-        obj.last_error = error
+    sent_at, error = _send(
+        model.objects.filter(pk=obj.pk, sending_since=held), lambda: BUILDERS[model](obj)
+    )
+    obj.send_attempts += 1
+    obj.sent_at, obj.last_error = sent_at, error
+    if error:
         log.warning("mail for %s %s failed (attempt %s)", model.__name__, obj.pk, obj.send_attempts)
         return False
-    now = timezone.now()
-    mine.update(
-        sent_at=now, send_attempts=F("send_attempts") + 1, last_error="", sending_since=None
-    )
-    obj.sent_at, obj.send_attempts, obj.last_error = now, obj.send_attempts + 1, ""
     return True
 
 
@@ -256,21 +269,12 @@ def send_digest(now=None):
     last = ModeratorNotice.objects.exclude(sent_at=None).order_by("-sent_at").first()
     if last is not None and last.sent_at > now - DIGEST_EVERY:
         return 0, 0
-    # Taken like any mailed row (_take), all at once: a digest run at the same time gets none.
-    held = timezone.now()
-    ModeratorNotice.objects.filter(
-        _unheld(held), pk__in=[n.pk for n in pending], sent_at__isnull=True
-    ).update(sending_since=held)
+    # Taken like any mailed row, all at once: a digest run at the same time gets none.
+    held = _take(ModeratorNotice.objects.filter(pk__in=[n.pk for n in pending]))
+    if held is None:
+        return 0, 0
     ids = set(ModeratorNotice.objects.filter(sending_since=held).values_list("pk", flat=True))
     pending = [n for n in pending if n.pk in ids]
-    if not pending:
-        return 0, 0
-    context = {
-        "notices": [_notice_line(n) for n in pending],
-        "queue_url": _site_url(reverse("admin:moderation_queue")),
-        "site_name": settings.SITE_NAME,
-        "digest": True,
-    }
     subject = _subject(
         ngettext(
             "%(count)d new item for moderators",
@@ -279,21 +283,13 @@ def send_digest(now=None):
         )
         % {"count": len(pending)}
     )
-    body = render_to_string("accounts/email/moderator_notice.txt", context)
-    emails = [EmailMessage(subject, body, to=[address]) for address in moderator_addresses()]
     mine = ModeratorNotice.objects.filter(pk__in=ids, sending_since=held)
-    try:
-        if emails:
-            with get_connection() as connection:
-                connection.send_messages(emails)
-    except Exception as exc:  # recorded on every notice; the next run tries the digest again
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-        mine.update(send_attempts=F("send_attempts") + 1, last_error=error, sending_since=None)
+    _sent_at, error = _send(
+        mine, lambda: _moderator_messages(pending, subject, digest=True), sent_at=now
+    )
+    if error:  # recorded on every notice; the next run tries the digest again
         log.warning("moderator digest of %s notices failed", len(ids))
         return 0, len(ids)
-    mine.update(
-        sent_at=now, send_attempts=F("send_attempts") + 1, last_error="", sending_since=None
-    )
     return len(ids), 0
 
 

@@ -97,6 +97,25 @@ def test_daily_digest_sends_one_mail_with_every_item_once_a_day(moderators, sett
     assert group_mail.send_digest(now=tomorrow) == (1, 0)
 
 
+def test_a_digest_that_cannot_be_written_is_recorded_and_tried_again(
+    moderators, settings, monkeypatch
+):
+    settings.MODERATOR_MAIL = "daily"
+    group_mail.notify_moderators("listing", make_support_group(name="Group One"))
+
+    def broken_template(*args, **kwargs):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(group_mail, "render_to_string", broken_template)
+    assert group_mail.send_digest() == (0, 1)
+    notice = ModeratorNotice.objects.get()
+    assert notice.sent_at is None and notice.send_attempts == 1
+    assert "template missing" in notice.last_error
+    monkeypatch.undo()
+    assert group_mail.send_digest() == (1, 0)
+    assert len(to_moderators()) == 2
+
+
 def test_a_digest_started_while_another_is_sending_sends_nothing(moderators, settings, monkeypatch):
     settings.MODERATOR_MAIL = "daily"
     group_mail.notify_moderators("listing", make_support_group(name="Group One"))
