@@ -39,10 +39,6 @@ def _subject(text):
     return f"[{settings.SITE_NAME}] {text}"
 
 
-def _site_url(path):
-    return site_url(path)
-
-
 def _owner_addresses(group):
     return list(group.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True))
 
@@ -53,7 +49,7 @@ def report_messages(report):
     context = {
         "report": report,
         "group": group,
-        "group_url": _site_url(group.get_absolute_url()),
+        "group_url": site_url(group.get_absolute_url()),
         "site_name": settings.SITE_NAME,
     }
     if report.status == Report.Status.OPEN:
@@ -73,7 +69,7 @@ def contact_messages(message):
     context = {
         "message": message,
         "group": group,
-        "group_url": _site_url(group.get_absolute_url()),
+        "group_url": site_url(group.get_absolute_url()),
         "site_name": settings.SITE_NAME,
     }
     subject = _subject(_("A message about “%(group)s”") % {"group": group})
@@ -98,7 +94,7 @@ def _notice_line(notice):
     return {
         "kind": notice.get_kind_display(),
         "group": notice.group.name,
-        "url": _site_url(notice.admin_path()),
+        "url": site_url(notice.admin_path()),
         "created_at": notice.created_at,
     }
 
@@ -107,7 +103,7 @@ def _moderator_messages(notices, subject, digest=False):
     """One mail per moderator listing `notices`: a single new item, or the daily digest."""
     context = {
         "notices": [_notice_line(n) for n in notices],
-        "queue_url": _site_url(reverse("admin:moderation_queue")),
+        "queue_url": site_url(reverse("admin:moderation_queue")),
         "site_name": settings.SITE_NAME,
         "digest": digest,
     }
@@ -138,7 +134,7 @@ def owner_notice_messages(notice):
     group = notice.group
     context = {
         "group": group,
-        "group_url": _site_url(group.get_absolute_url()),
+        "group_url": site_url(group.get_absolute_url()),
         "site_name": settings.SITE_NAME,
         "reason": notice.reason,
     }
