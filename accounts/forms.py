@@ -451,8 +451,10 @@ class MeetingForm(forms.ModelForm):
 
 
 class BaseMeetingFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, default_timezone="", **kwargs):
+    def __init__(self, *args, default_timezone="", zone_source="site", **kwargs):
         self.default_timezone = default_timezone
+        # Where that zone came from (default_timezone): the page's script may only replace a guess.
+        self.zone_source = zone_source
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -489,7 +491,7 @@ def default_timezone(group, tree=None):
     return timezones.SITE_DEFAULT, "site"
 
 
-def meeting_formset(group, data=None, extra=None, zone=None):
+def meeting_formset(group, data=None, extra=None):
     """The meetings formset, with blank forms preset to the zone the group most likely uses.
 
     A listing with meeting times gets no blank block (the page stays short; "Add another time"
@@ -497,7 +499,7 @@ def meeting_formset(group, data=None, extra=None, zone=None):
     """
     if extra is None:
         extra = 0 if group.pk and group.meetings.exists() else 1
-    zone = zone or default_timezone(group)[0]
+    zone, source = default_timezone(group)
     formset_class = MeetingFormSet
     if extra != formset_class.extra:
         formset_class = inlineformset_factory(
@@ -511,7 +513,9 @@ def meeting_formset(group, data=None, extra=None, zone=None):
             validate_max=True,
             absolute_max=20,
         )
-    return formset_class(data, instance=group, prefix="meetings", default_timezone=zone)
+    return formset_class(
+        data, instance=group, prefix="meetings", default_timezone=zone, zone_source=source
+    )
 
 
 def sentence_words():

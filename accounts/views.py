@@ -105,7 +105,7 @@ def _support_group_page(
         "error_items": [] if adding else error_summary(form, formset),
         "sentence_words": json.dumps(sentence_words()),
         # Only a fresh page may swap the site's guess for the browser's zone; never typed data.
-        "zone_source": "typed" if form.is_bound else default_timezone(group)[1],
+        "zone_source": "typed" if form.is_bound else formset.zone_source,
     }
     return render(request, template, context, status=status)
 
