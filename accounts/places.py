@@ -61,9 +61,10 @@ def find_region(text, tree):
             raise FindError("unknown")
         return region
     wanted = _key(text)
-    labelled = [
-        (_key(region_label(r, tree)), region_label(r, tree), r) for r in tree.by_id.values()
-    ]
+    labelled = []
+    for r in tree.by_id.values():
+        label = region_label(r, tree)
+        labelled.append((_key(label), label, r))
     exact = [item for item in labelled if item[0] == wanted]
     if len(exact) == 1:
         return exact[0][2]
