@@ -411,11 +411,9 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["frequency"].choices = [
-            (value, FREQUENCY_WORDS.get(value, label))
-            for value, label in self.fields["frequency"].choices
-        ]
-        self.fields["frequency"].choices = [
-            ("", _("Choose how often")) if value == "" else (value, label)
+            ("", _("Choose how often"))
+            if value == ""
+            else (value, FREQUENCY_WORDS.get(value, label))
             for value, label in self.fields["frequency"].choices
         ]
         self.fields["weekday"].choices = [
@@ -427,9 +425,7 @@ class MeetingForm(forms.ModelForm):
         )
         stored = self.initial.get("weeks_of_month")
         if isinstance(stored, str):
-            self.initial["weeks_of_month"] = [
-                "last" if w.strip() == "-1" else w.strip() for w in stored.split(",") if w.strip()
-            ]
+            self.initial["weeks_of_month"] = self.fields["weeks_of_month"].to_python([stored])
 
     def schedule_fields(self):
         return [self[name] for name in Meeting.SCHEDULE_FIELDS]
