@@ -69,6 +69,7 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
             help_text=_("How you checked the claim. It goes into the audit trail."),
             applies=_is_pending,
             expected_errors=(services.ClaimAlreadyDecided,),
+            refusals=(services.OwnClaim,),
         ),
         Decision(
             "reject",

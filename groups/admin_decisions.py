@@ -42,7 +42,10 @@ class Decision:
     help_text: Any = ""
     applies: Callable = lambda obj: True
     danger: bool = False
+    # Raised when the item needs no decision any more (decided meanwhile): nothing changed.
     expected_errors: tuple = field(default=())
+    # Raised when this moderator may not take it (their own claim): its message says why.
+    refusals: tuple = field(default=())
 
 
 class ObjectDecisionsMixin:
@@ -115,6 +118,9 @@ class ObjectDecisionsMixin:
             return response
         try:
             changed = chosen.service(obj, request.user, form.cleaned_data["reason"].strip())
+        except chosen.refusals as refusal:
+            messages.error(request, str(refusal))
+            return HttpResponseRedirect(change_url)
         except chosen.expected_errors:
             changed = False
         if changed is False:
