@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import MailDelivery, MailQuerySet
+from groups.models import MailDelivery, MailQuerySet, choices_check
 
 
 class UserManager(BaseUserManager):
@@ -234,11 +234,7 @@ class ModeratorNotice(MailDelivery):
         ordering = ["created_at", "id"]
         verbose_name = _("moderator notice")
         verbose_name_plural = _("moderator notices")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=ModeratorNoticeKind.values), name="notice_kind_valid"
-            )
-        ]
+        constraints = [choices_check("kind", ModeratorNoticeKind, "notice_kind_valid")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.group}"
