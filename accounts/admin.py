@@ -54,7 +54,7 @@ class ClaimAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
     list_display = ["created_at", "group", "user", "status"]
     list_filter = ["status", UnsentDecisionFilter, "created_at"]
     search_fields = ["group__name", "user__email", "role"]
-    list_select_related = ["group", "user", "decided_by"]
+    list_select_related = ["group", "user"]
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "created_at"
