@@ -72,8 +72,6 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Development without SITE_URL: links follow the host that served the request (peerdir/siteurl.py).
 SITE_URL_FROM_REQUEST = DEBUG and not os.environ.get("SITE_URL")
 SITE_NAME = os.environ.get("SITE_NAME", "Peer Directory")
-# Where visitors write to the moderators (the Contact page).
-CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "moderators@localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -267,7 +265,8 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peer Directory <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
-# Where people with account trouble can write (shown on sign-up, confirmation and reset pages).
+# Where visitors write to the moderators: the Contact page, and the sign-up, confirmation and reset
+# pages for account trouble.
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL") or parseaddr(SERVER_EMAIL)[1]
 
 # django-allauth: email + password, verification mandatory, no enumeration.
