@@ -61,6 +61,8 @@ class Attendance(models.TextChoices):
 
 # Groups one can join from elsewhere: the filters read their times in the visitor's zone.
 REMOTE = (Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID)
+# Groups with a place to go to (the feeds' and structured data's physical locations).
+MEETS_IN_PERSON = (Attendance.IN_PERSON, Attendance.HYBRID)
 
 
 class Status(models.TextChoices):

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from groups import schedule
-from groups.models import Status
+from groups.models import MEETS_IN_PERSON, REMOTE, Status
 
 DAY_URLS = [f"https://schema.org/{day}" for day in (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
@@ -55,12 +55,12 @@ def _absolute(path):
 
 def _location(group):
     places = []
-    if group.attendance in ("in_person", "hybrid") and (group.venue or group.address):
+    if group.attendance in MEETS_IN_PERSON and (group.venue or group.address):
         place = {"@type": "Place", "name": group.venue or group.name}
         if group.address:
             place["address"] = group.address
         places.append(place)
-    if group.attendance in ("online", "phone", "hybrid"):
+    if group.attendance in REMOTE:
         virtual = {"@type": "VirtualLocation"}
         join_url = group.public_contacts().get("join_url")
         if join_url:

@@ -44,8 +44,8 @@ from groups.feeds.common import (
     utc_offset_hours,
 )
 from groups.models import (
-    NOT_MEETING_STATUSES,
-    Attendance,
+    MEETS_IN_PERSON,
+    REMOTE,
     Cost,
     GroupType,
     Meeting,
@@ -54,9 +54,6 @@ from groups.models import (
     SupportGroup,
     web_url,
 )
-
-MEETS_ONLINE = {Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID}
-MEETS_IN_PERSON = {Attendance.IN_PERSON, Attendance.HYBRID}
 
 # Every other status (active, forming, not confirmed, any added later) lists its meetings:
 # "active" (HSDS has no "not confirmed"; the listing's assured_date says how fresh it is).
@@ -95,7 +92,7 @@ def _has_physical(row):
 
 
 def _has_virtual(row):
-    return row["attendance"] in MEETS_ONLINE and bool(_join_url(row))
+    return row["attendance"] in REMOTE and bool(_join_url(row))
 
 
 def _join_url(row):
@@ -261,8 +258,7 @@ def schedule_row(meeting):
 
 def schedules(groups):
     meetings = (
-        Meeting.objects.filter(group__in=groups.values("pk"))
-        .exclude(group__status__in=NOT_MEETING_STATUSES)
+        Meeting.objects.filter(group__in=groups.advertising_meetings().values("pk"))
         .only("pk", "group_id", *Meeting.SCHEDULE_FIELDS)
         .order_by("group_id", "weekday", "start_time", "pk")
     )

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from groups import schedule
+from groups import schedule, timezones
 from groups.feeds.common import (
     CHUNK_SIZE,
     describe,
@@ -42,12 +42,18 @@ from groups.feeds.common import (
     json_array,
     report_url,
 )
-from groups.models import Attendance, Meeting, RegionKind, RegionTree, Status, SupportGroup
+from groups.models import (
+    MEETS_IN_PERSON,
+    REMOTE,
+    Attendance,
+    Meeting,
+    RegionKind,
+    RegionTree,
+    Status,
+    SupportGroup,
+)
 
 SLUG_MAX = 64
-
-MEETS_ONLINE = {Attendance.ONLINE, Attendance.PHONE, Attendance.HYBRID}
-MEETS_IN_PERSON = {Attendance.IN_PERSON, Attendance.HYBRID}
 
 # The spec's language codes, keyed by the BCP 47 primary language of our Language rows.
 LANGUAGE_TYPES = {
@@ -215,7 +221,7 @@ def anonymous_name(name):
 
 def joining(group, contacts):
     """(conference_url, conference_phone) the organizer published, each None when absent."""
-    url = contacts.get("join_url") if group.attendance in MEETS_ONLINE else None
+    url = contacts.get("join_url") if group.attendance in REMOTE else None
     phone = None
     if group.attendance == Attendance.PHONE and "phone" in contacts:
         phone = dialable(contacts["phone"])
@@ -229,7 +235,7 @@ def origin(group, regions, meeting):
     if group.service_area:
         return group.service_area
     if is_known_zone(meeting.timezone) and "/" in meeting.timezone:
-        return meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
+        return timezones.city(meeting.timezone)
     return ""
 
 
