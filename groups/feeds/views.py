@@ -87,10 +87,16 @@ def _filters_key(request):
     return f"{request.GET.get('region', '').strip()}|{request.GET.get('since', '').strip()}"
 
 
-def _body(request, pieces):
+def _feed(request, stream):
+    """The feed `stream(region_ids, since)` makes, filtered by the query string; a 400 with a
+    sentence for a bad filter; for HEAD, the headers alone (the feed is never built)."""
+    try:
+        region_ids, since = feed_filters(request)
+    except BadFilter as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
     if request.method == "HEAD":
         return HttpResponse(content_type=JSON)
-    return StreamingHttpResponse(pieces, content_type=JSON)
+    return StreamingHttpResponse(stream(region_ids, since), content_type=JSON)
 
 
 @open_to_other_sites
@@ -102,13 +108,7 @@ def _body(request, pieces):
     last_modified_func=_newest,
 )
 def meeting_guide_feed(request):
-    try:
-        region_ids, since = feed_filters(request)
-    except BadFilter as problem:
-        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
-    return _body(
-        request, meeting_guide.stream(region_ids, since) if request.method == "GET" else ()
-    )
+    return _feed(request, meeting_guide.stream)
 
 
 @open_to_other_sites
@@ -122,8 +122,4 @@ def meeting_guide_feed(request):
     last_modified_func=_hsds_last_modified,
 )
 def hsds_feed(request):
-    try:
-        region_ids, since = feed_filters(request)
-    except BadFilter as problem:
-        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
-    return _body(request, hsds.stream(region_ids, since) if request.method == "GET" else ())
+    return _feed(request, hsds.stream)
