@@ -255,9 +255,7 @@ def in_zone(meeting, zone_name, after=None):
     theirs = start.astimezone(zone(zone_name))
     length = duration(meeting)
     end = (theirs + length).timetz() if length else None
-    if theirs.utcoffset() == start.utcoffset() and zone_label(zone_name) == zone_label(
-        meeting.timezone
-    ):
+    if reads_the_same(start, theirs, meeting.timezone, zone_name):
         return ""
     times = format_time_range(theirs.timetz(), end)
     if meeting.frequency == "weekly":
@@ -267,6 +265,14 @@ def in_zone(meeting, zone_name, after=None):
     else:
         days = _("Next on %(date)s") % {"date": format_date(theirs)}
     return _("%(days)s, %(times)s") % {"days": days, "times": times}
+
+
+def reads_the_same(own, theirs, own_zone, visitor_zone):
+    """Whether a visitor would read `theirs` (the instant `own`, in `visitor_zone`) just as the
+    group's own time: the same offset and the same zone name ("UK time" for both)."""
+    return theirs.utcoffset() == own.utcoffset() and zone_label(visitor_zone) == zone_label(
+        own_zone
+    )
 
 
 def format_date(when):

@@ -92,9 +92,7 @@ def _in_visitor_zone(when, own_zone, visitor_zone):
     if not visitor_zone:
         return ""
     theirs = when.astimezone(schedule.zone(visitor_zone))
-    if theirs.utcoffset() == when.utcoffset() and schedule.zone_label(
-        visitor_zone
-    ) == schedule.zone_label(own_zone):
+    if schedule.reads_the_same(when, theirs, own_zone, visitor_zone):
         return ""
     return "%s, %s %s" % (  # noqa: UP031
         schedule.format_date(theirs),
@@ -203,7 +201,6 @@ def group_detail(request, slug):
         "meetings": meetings,
         "schedule_lines": [m.describe() for m in meetings],
         "upcoming": next_meetings,
-        "zones": sorted({m.timezone for m in meetings if m.start_time}),
         "zone_names": sorted({schedule.zone_label(m.timezone) for m in meetings if m.start_time}),
         "time_lines": schedule.lines_for(meetings, visitor_zone, remote=remote),
         "visitor_zone": visitor_zone,
