@@ -97,7 +97,7 @@ def schedule_json(meeting):
     return data
 
 
-def _instances(group, meeting, base, now):
+def _instances(meeting, base, now):
     found = []
     length = schedule.duration(meeting)
     for start in meeting.next_occurrences(count=UPCOMING_PER_SERIES, after=now):
@@ -133,31 +133,32 @@ def group_data(group, meetings, now=None):
         data["email"] = contacts["email"]
     if "phone" in contacts:
         data["telephone"] = contacts["phone"]
+    # What every series and dated event of the listing says alike.
+    base = {
+        "name": group.name,
+        "description": group.summary,
+        "url": url,
+        "organizer": {"@id": url},
+    }
+    mode = ATTENDANCE_MODE.get(group.attendance)
+    if mode:  # not stated: say nothing rather than guess
+        base["eventAttendanceMode"] = mode
+    location = _location(group)
+    if location:
+        base["location"] = location
+    if group.cost == "free":
+        base["isAccessibleForFree"] = True
     series = []
     for meeting in meetings:
         if not schedule.has_recurrence(meeting) or meeting.start_time is None:
             continue
-        base = {
-            "name": group.name,
-            "description": group.summary,
-            "url": url,
-            "organizer": {"@id": url},
-        }
-        mode = ATTENDANCE_MODE.get(group.attendance)
-        if mode:  # not stated: say nothing rather than guess
-            base["eventAttendanceMode"] = mode
-        location = _location(group)
-        if location:
-            base["location"] = location
-        if group.cost == "free":
-            base["isAccessibleForFree"] = True
         item = {**base, "@type": "EventSeries"}
         event_schedule = schedule_json(meeting)
         if event_schedule:
             item["eventSchedule"] = event_schedule
         if group.advertises_meetings:
             item["eventStatus"] = SCHEDULED
-            instances = _instances(group, meeting, base, now)
+            instances = _instances(meeting, base, now)
             if instances:
                 item["subEvent"] = instances
         else:
