@@ -3,8 +3,8 @@
 What every event says, whatever client reads it:
 - its time zone is one of ours (groups.tzical): yearly RRULEs that ical.js, Google, Outlook and
   Apple read alike, open-ended like the meetings' own RRULEs;
-- an end: DTEND when the organizer gave one, else DURATION of DEFAULT_LENGTH (the length the
-  Meeting Guide apps assume too), and the description says the end time is not listed;
+- an end: DTEND when the organizer gave one, else DURATION of schedule.DEFAULT_LENGTH (the length
+  the Meeting Guide apps assume too), and the description says the end time is not listed;
 - for a listing that is closed or paused (SupportGroup.advertises_meetings), STATUS:CANCELLED, so
   a calendar that subscribed earlier shows the meetings as cancelled rather than still on.
 A calendar with no event at all is never served (RFC 5545 wants at least one component): the
@@ -12,6 +12,7 @@ views answer 404 with a sentence instead.
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import icalendar
 from django.conf import settings
@@ -23,7 +24,6 @@ from groups import schedule, tzical
 from peerdir.siteurl import site_url
 
 PRODID = "-//Peer Directory//peerdir//EN"
-DEFAULT_LENGTH = dt.timedelta(hours=1)
 
 
 def _host():
@@ -73,7 +73,7 @@ def event_for(group, meeting, now=None):
     if length:
         event.add("dtend", start + length)
     else:
-        event.add("duration", DEFAULT_LENGTH)
+        event.add("duration", schedule.DEFAULT_LENGTH)
     event.add("rrule", icalendar.vRecur.from_ical(rrule))
     if not group.advertises_meetings:
         event.add("status", "CANCELLED")
@@ -123,14 +123,12 @@ def add_links(group, meeting, now=None):
     Google Calendar takes the recurrence; Outlook's compose link takes one date, so it gets the
     next meeting (the .ics file and the webcal:// subscription carry the full schedule).
     """
-    from urllib.parse import urlencode
-
     start = meeting.next_occurrences(count=1, after=now) if meeting.start_time else []
     rrule = meeting.rrule_text()
     if not start or not rrule:
         return {}
     start = start[0]
-    end = start + (schedule.duration(meeting) or dt.timedelta(hours=1))
+    end = start + (schedule.duration(meeting) or schedule.DEFAULT_LENGTH)
     page = settings.SITE_URL + group.get_absolute_url()
     details = "\n".join(line for line in (group.summary, page) if line)
     google = urlencode(

@@ -316,6 +316,9 @@ def lines_for(meetings, visitor_zone="", remote=False, after=None):
 
 
 SOON = dt.timedelta(hours=1)
+# How long a meeting without an end time is taken to last: calendars give it this length, and
+# the directory calls it under way for this long.
+DEFAULT_LENGTH = dt.timedelta(hours=1)
 
 
 def under_way_or_soon(meetings, now, visitor_zone=""):
@@ -323,7 +326,7 @@ def under_way_or_soon(meetings, now, visitor_zone=""):
     ("soon", "7:00 pm UK time") when one starts within the hour, else (None, None)."""
     soonest = None
     for meeting in meetings:
-        length = duration(meeting) or dt.timedelta(hours=1)
+        length = duration(meeting) or DEFAULT_LENGTH
         for start in next_occurrences(meeting, count=1, after=now - length):
             if start <= now:
                 return "now", None
