@@ -110,17 +110,7 @@ def common_choices(current=""):
     zones = list(COMMON_ZONES)
     if is_known(current) and current not in zones:
         zones.insert(0, current)
-    found = []
-    for name in zones:
-        friendly = friendly_name(name)
-        where = city(name)
-        label = (
-            friendly
-            if where.lower() in friendly.lower() or name == "UTC"
-            else f"{friendly} ({where})"
-        )
-        found.append((name, label))
-    return found
+    return [(name, option_label(name)) for name in zones]
 
 
 # The zones most groups give their times in, by part of the world; the rest follow, all of them.
