@@ -861,9 +861,7 @@ def queue_sections(user):
         ),
         section(
             _("Claim decisions not emailed yet"),
-            Claim.objects.mail_pending()
-            .filter(send_attempts__gt=0)
-            .select_related("group", "user"),
+            Claim.objects.mail_failing().select_related("group", "user"),
             "accounts.view_claim",
             changelist("accounts_claim", "email=unsent"),
             "decided_at",
@@ -871,7 +869,7 @@ def queue_sections(user):
         ),
         section(
             _("Decisions on listings not emailed to their organizers yet"),
-            OwnerNotice.objects.mail_pending().filter(send_attempts__gt=0).select_related("group"),
+            OwnerNotice.objects.mail_failing().select_related("group"),
             "groups.view_ownernotice",
             changelist("groups_ownernotice", "sent_at__isempty=1"),
             "created_at",
@@ -879,9 +877,7 @@ def queue_sections(user):
         ),
         section(
             _("Messages to organizers not delivered yet"),
-            ContactMessage.objects.mail_pending()
-            .filter(send_attempts__gt=0)
-            .select_related("group"),
+            ContactMessage.objects.mail_failing().select_related("group"),
             "groups.view_contactmessage",
             changelist("groups_contactmessage", "sent_at__isempty=1"),
             "created_at",

@@ -681,6 +681,10 @@ class MailQuerySet(models.QuerySet):
     def mail_pending(self):
         return self.filter(sent_at__isnull=True)
 
+    def mail_failing(self):
+        """Unsent after at least one failed attempt: what the moderation queue shows."""
+        return self.mail_pending().filter(send_attempts__gt=0)
+
     def mail_due(self, before):
         return self.mail_pending().filter(**{f"{self.due_field}__lt": before})
 
