@@ -99,8 +99,10 @@ def _too_many(request, group):
     return render(request, "groups/report_too_many.html", {"group": group}, status=429)
 
 
-def _handle(request, group, form_class, action, template, done_url):
-    """The shared POST flow: limit, honeypot, validate, de-duplicate, save, send after commit."""
+def _handle(request, group, form_class, action, template, done_url, also=None):
+    """The shared POST flow: limit, honeypot, validate, de-duplicate, save, send after commit.
+
+    `also(obj)` runs in the saving transaction, for what one kind of feedback adds."""
     client = ratelimit.client_hash(request)
     if request.method != "POST":
         return render(request, template, {"group": group, "form": form_class()})
@@ -127,8 +129,8 @@ def _handle(request, group, form_class, action, template, done_url):
             obj.client_hash = client
             obj.save()
             mail.deliver_on_commit(obj)
-            if isinstance(obj, Report):
-                mail.notify_moderators("report", group, obj)
+            if also is not None:
+                also(obj)
     except Exception:
         ratelimit.forget(key)  # not saved: the visitor's retry must not be taken for a double
         slot.release()
@@ -146,6 +148,8 @@ def report(request, slug):
         "report",
         "groups/report_form.html",
         done_url=reverse("groups:report_done", args=[group.slug]),
+        # Moderators hear of every report (at once or in the daily digest).
+        also=lambda report: mail.notify_moderators("report", group, report),
     )
 
 
