@@ -52,15 +52,6 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-@lru_cache(maxsize=1)
-def _known_zones():
-    return frozenset(zoneinfo.available_timezones())
-
-
-def is_known_zone(name):
-    return name in _known_zones()
-
-
 def utc_offset_hours(name):
     """The zone's offset from UTC in hours today: -7, 5.5, 0."""
     return _utc_offset_hours(name, timezone.now().date())

@@ -38,7 +38,6 @@ from groups.feeds.common import (
     describe,
     detail_url,
     in_pieces,
-    is_known_zone,
     json_array,
     report_url,
 )
@@ -234,7 +233,7 @@ def origin(group, regions, meeting):
         return ", ".join(reversed(regions))
     if group.service_area:
         return group.service_area
-    if is_known_zone(meeting.timezone) and "/" in meeting.timezone:
+    if timezones.is_known(meeting.timezone) and "/" in meeting.timezone:
         return timezones.city(meeting.timezone)
     return ""
 
@@ -258,7 +257,7 @@ def entry(group, meeting, related, tree):
         data["time"] = meeting.start_time.strftime("%H:%M")
         if meeting.end_time:
             data["end_time"] = meeting.end_time.strftime("%H:%M")
-    if is_known_zone(meeting.timezone):
+    if timezones.is_known(meeting.timezone):
         data["timezone"] = meeting.timezone
 
     data["types"] = spec_types(group, related)
