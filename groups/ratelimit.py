@@ -97,11 +97,6 @@ def consume(action: str, who: str | int, limit: int, period: int) -> Slot | None
     return None
 
 
-def used(action: str, who: str | int, limit: int, period: int) -> int:
-    """How many events of `who` count now: this window's and the previous one's (tests, pages)."""
-    return len(cache.get_many(_keys(action, who, limit, period)))
-
-
 def first_time(key: str, seconds: int) -> bool:
     """True the first time `key` is seen within `seconds` (an atomic cache add): a double-submit guard."""
     return cache.add(f"once:{key}", 1, timeout=seconds)
