@@ -471,10 +471,6 @@ class SupportGroup(models.Model):
         The one rule every output follows: closed and paused listings give no upcoming dates."""
         return self.status not in NOT_MEETING_STATUSES
 
-    @property
-    def has_hidden_email(self):
-        return bool(self.email) and not self.email_public
-
     def link_ids(self):
         """(kind, id) of this listing's types, audiences, languages and owners: one statement."""
         from django.db import connection
