@@ -20,7 +20,7 @@ from django.views.decorators.http import condition, require_safe
 
 from groups.feeds import hsds, meeting_guide
 from groups.feeds.common import etag_for, feed_state
-from groups.models import Region, RegionTree
+from groups.models import RegionTree
 
 JSON = "application/json; charset=utf-8"
 
@@ -62,10 +62,11 @@ def feed_filters(request):
     region_ids = since = None
     slug = request.GET.get("region", "").strip()
     if slug:
-        region = Region.objects.filter(slug=slug[:120]).only("pk").first()
+        tree = RegionTree.load()  # one query: the region and everything inside it
+        region = tree.by_slug.get(slug[:120])
         if region is None:
             raise BadFilter(_("There is no region “%(slug)s”.") % {"slug": slug[:120]})
-        region_ids = RegionTree.load().descendant_ids(region.pk)
+        region_ids = tree.descendant_ids(region.pk)
     text = request.GET.get("since", "").strip()
     if text:
         try:
