@@ -129,7 +129,7 @@ def add_links(group, meeting, now=None):
         return {}
     start = start[0]
     end = start + (schedule.duration(meeting) or schedule.DEFAULT_LENGTH)
-    page = settings.SITE_URL + group.get_absolute_url()
+    page = site_url(group.get_absolute_url())
     details = "\n".join(line for line in (group.summary, page) if line)
     google = urlencode(
         {

@@ -17,13 +17,13 @@ VirtualLocation's `url` is the organizer's published joining link, never our pag
 
 import json
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from groups import schedule
 from groups.models import MEETS_IN_PERSON, REMOTE, Status
+from peerdir.siteurl import site_url
 
 DAY_URLS = [f"https://schema.org/{day}" for day in (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
@@ -50,7 +50,8 @@ def to_script(data):
 
 
 def _absolute(path):
-    return settings.SITE_URL + path
+    # The page's canonical URL is built the same way (peerdir.siteurl): the @id is that URL.
+    return site_url(path)
 
 
 def _location(group):
