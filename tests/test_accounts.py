@@ -169,3 +169,18 @@ def test_a_sensitive_change_asks_for_the_password_and_offers_no_code_by_mail(cli
     assert reverse("account_request_reauthentication_code") not in page.content.decode()
     assert client.post(reverse("account_request_reauthentication_code")).status_code == 403
     assert mail.outbox == []
+
+
+def test_the_dashboard_says_visitors_see_out_of_date_only_when_they_do(client):
+    """The 12-month rule of the public page (SupportGroup.past_review), not 'never confirmed'."""
+    import datetime as dt
+
+    owner = make_user(email="owner@example.org")
+    make_support_group("New Circle", owners=[owner], last_confirmed=None)
+    make_support_group("Old Circle", owners=[owner], last_confirmed=dt.date(2020, 1, 1))
+    client.force_login(owner)
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    new, old = html.split("New Circle", 1)[1], html.split("Old Circle", 1)[1]
+    note = "visitors see “may be out of date”"
+    assert note not in new.split("</dl>", 1)[0]
+    assert note in old.split("</dl>", 1)[0]
