@@ -39,8 +39,10 @@ def listings():
     return {"edinburgh": edinburgh, "pacific": pacific}
 
 
-def result_names(page):
-    return sorted(page.locator("#results .result h3 a").all_inner_texts())
+def expect_results(page, names):
+    """The result cards' names, waited for: right after a click the next page may still be
+    loading (a plain read of the DOM then finds no cards; CI saw that once)."""
+    expect(page.locator("#results .result h3 a")).to_have_text(names)
 
 
 def test_search_from_home_then_open_a_group_and_come_back(live_server, page, listings):
@@ -55,7 +57,7 @@ def test_search_from_home_then_open_a_group_and_come_back(live_server, page, lis
     assert page.locator(".your-time").count() == 0
     page.get_by_role("link", name="← Back to your results").click()
     assert "q=voices" in page.url
-    assert result_names(page) == ["Edinburgh Hearing Voices"]
+    expect_results(page, ["Edinburgh Hearing Voices"])
 
 
 def test_filters_update_results_in_place_with_javascript(live_server, page, listings):
@@ -65,7 +67,7 @@ def test_filters_update_results_in_place_with_javascript(live_server, page, list
     page.evaluate("window.stillHere = true")
     page.get_by_label(re.compile(r"^Fridays")).check()
     expect(page.locator("#result-count")).to_have_text("1 group found")
-    assert result_names(page) == ["Pacific Online Alternatives"]
+    expect_results(page, ["Pacific Online Alternatives"])
     assert page.evaluate("window.stillHere") is True  # no page load happened
     assert "day=fri" in page.url and "tz=Europe%2FLondon" in page.url
     # Counts of the other options follow the new state.
@@ -92,14 +94,14 @@ def test_everything_works_with_javascript_off(live_server, browser, listings):
     page.get_by_label(re.compile(r"^In person \(")).check()
     page.get_by_role("button", name=re.compile(r"^Show \d+ groups?$")).click()
     assert "day=thu" in page.url and "attendance=in_person" in page.url
-    assert result_names(page) == ["Edinburgh Hearing Voices"]
+    expect_results(page, ["Edinburgh Hearing Voices"])
     page.get_by_role("link", name="Edinburgh Hearing Voices").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Edinburgh Hearing Voices")
     expect(page.get_by_text("Times are in the group’s time zone (UK time).")).to_be_visible()
     assert page.locator(".your-time").count() == 0
-    assert page.get_by_role("link", name="0131 000", exact=True).is_visible()
+    expect(page.get_by_role("link", name="0131 000", exact=True)).to_be_visible()
     page.get_by_role("link", name="← Back to your results").click()
-    assert result_names(page) == ["Edinburgh Hearing Voices"]
+    expect_results(page, ["Edinburgh Hearing Voices"])
     context.close()
 
 

@@ -34,7 +34,7 @@ def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(DASHBOARD)
-    assert page.get_by_role("heading", name="My groups", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="My groups", exact=True)).to_be_visible()
 
     page.goto(live_server.url + group.get_absolute_url())
     page.get_by_role("link", name=re.compile("Claim this listing")).click()
@@ -42,7 +42,7 @@ def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live
     page.get_by_label("How can moderators check this?").fill("Ask the centre manager, Kim")
     page.get_by_role("button", name="Send request").click()
     expect(page).to_have_url(DASHBOARD)
-    assert page.get_by_text("Requests waiting for a moderator").is_visible()
+    expect(page.get_by_text("Requests waiting for a moderator")).to_be_visible()
 
     services.approve_claim(Claim.objects.get(), make_moderator(), "Kim confirmed")
 
@@ -52,10 +52,10 @@ def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live
     page.fill("input[name=meetings-0-end_time]", "21:00")
     page.get_by_role("button", name="Save changes").click()
     expect(page).to_have_url(DASHBOARD)
-    assert page.get_by_text("Saved. Your changes are live now.").is_visible()
+    expect(page.get_by_text("Saved. Your changes are live now.")).to_be_visible()
 
     page.goto(live_server.url + group.get_absolute_url())
-    assert page.get_by_text(re.compile(r"7:30")).first.is_visible()
+    expect(page.get_by_text(re.compile(r"7:30")).first).to_be_visible()
     assert not page.get_by_text(re.compile(r"5:00")).count()
 
 
@@ -84,9 +84,9 @@ def test_second_tab_saving_an_old_version_gets_the_conflict_page(live_server, pa
     second.fill("input[name=summary]", "Saved second")
     second.get_by_role("button", name="Save changes").click()
     second.wait_for_load_state()
-    assert second.get_by_role("heading", name=re.compile("Someone else changed")).is_visible()
-    assert second.get_by_text("Saved second").is_visible()
-    assert second.get_by_text("Saved first").is_visible()
+    expect(second.get_by_role("heading", name=re.compile("Someone else changed"))).to_be_visible()
+    expect(second.get_by_text("Saved second")).to_be_visible()
+    expect(second.get_by_text("Saved first")).to_be_visible()
 
     group.refresh_from_db()
     assert group.summary == "Saved first"
@@ -204,12 +204,12 @@ def test_new_organizer_adds_a_second_weekly_time_in_another_zone_in_twelve_steps
     expect(block.locator("[data-sentence]")).to_have_text("Saturdays, 10:00–11:30 am Eastern Time")
     page.get_by_role("button", name="Save changes").click()
     step("save")
-    assert page.get_by_text("Saved. Your changes are live now.").is_visible()
+    expect(page.get_by_text("Saved. Your changes are live now.")).to_be_visible()
 
     page.goto(live_server.url + group.get_absolute_url())
     step("see the public page")
-    assert page.get_by_text(re.compile(r"Tuesdays, 7:00–8:30 pm UK time")).first.is_visible()
-    assert page.get_by_text(
-        re.compile(r"Saturdays, 10:00–11:30 am Eastern Time")
-    ).first.is_visible()
+    expect(page.get_by_text(re.compile(r"Tuesdays, 7:00–8:30 pm UK time")).first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Saturdays, 10:00–11:30 am Eastern Time")).first
+    ).to_be_visible()
     assert len(steps) <= 12, steps
