@@ -270,6 +270,8 @@ class SupportGroupAdmin(ObjectDecisionsMixin, CsvImportExportMixin, SimpleHistor
     search_fields = ["name", "slug", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["region"]
+    # With pk in it the admin adds no "-pk" of its own, so the index group_name_order serves it.
+    ordering = ["name", "pk"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
     autocomplete_fields = ["types", "audiences", "languages", "region", "host", "submitted_by"]
