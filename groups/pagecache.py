@@ -9,7 +9,9 @@ depends on the clock (a group's next meeting dates, "may be out of date").
 
 Never kept:
 - pages for anyone with a session or a messages cookie (signed-in people, flash messages);
-- pages of a search (`q`): search words are not kept, even hashed with their results;
+- pages of a search (`q`): a page holds the words in clear, and the shared level is on disk
+  (the directory index does keep the last searches' matches, in this process's memory only,
+  under a sha256 of the words, until the data changes: groups/directory/search.py);
 - anything but a 200, or a response that sets a cookie or used a CSRF token;
 - a list page answered from a directory index older than the data (see groups/directory/process.py).
 
