@@ -446,7 +446,37 @@ def page_breakdown(rounds=40):
     finally:
         for owner, name, function in originals:
             setattr(owner, name, function)
+    found["template_alone_ms"] = template_alone(client, url)
     return found
+
+
+def template_alone(client, url, rounds=100):
+    """The template engine's own share: a search page's context, built once, rendered again and
+    again (median ms). Nothing in the context is computed lazily, so this is the floor any
+    computed page of this template costs, whatever the view does."""
+    from django.template import loader
+
+    from groups.directory import views
+
+    seen = {}
+    original = views.render
+
+    def keep(request, template_name, context, *args, **kwargs):
+        seen.update(request=request, template=template_name, context=context)
+        return original(request, template_name, context, *args, **kwargs)
+
+    views.render = keep
+    try:
+        client.get(url, {"q": SEARCH_MIX[0]})
+    finally:
+        views.render = original
+    template = loader.get_template(seen["template"])
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        template.render(seen["context"], seen["request"])
+        times.append(time.perf_counter() - t0)
+    return round(percentile(times, 0.5) * 1000, 2)
 
 
 def list_queries_by_page():
@@ -936,6 +966,16 @@ def report(folder):
         for key, label in [*parts, ("total", "**total**")]:
             lines.append(f"| {label} | {warm.get(key, 0)} | {first_seen.get(key, 0)} |")
         lines.append("")
+        alone, tp = breakdown.get("template_alone_ms"), data.get("throughput") or {}
+        if alone and tp.get("baseline_rps"):
+            share = TARGETS["search_throughput_ratio"]
+            budget = 2 / (share * tp["baseline_rps"]) * 1000  # 2 workers' ms per request
+            lines += [
+                f"The template alone, rendering a search page's context already built (median of "
+                f"100): **{alone} ms**. Throughput at {share:.0%} of `/healthz` leaves "
+                f"{budget:.1f} ms of worker time per request, Django's request cycle included.",
+                "",
+            ]
 
     tp = data["throughput"]
     if tp:
