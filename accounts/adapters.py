@@ -1,14 +1,18 @@
-"""django-allauth, adapted: our client address, our rate limits (groups.ratelimit), and a sign-up
-that takes as long for a known address as for a new one."""
+"""django-allauth, adapted: our client address, our rate limits (groups.ratelimit), links in its
+mails on the site's own address, and a sign-up that takes as long for a known address as for a
+new one."""
 
 import logging
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from groups import ratelimit
+from peerdir.siteurl import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +20,15 @@ logger = logging.getLogger(__name__)
 # enough for a person retrying, too few to flood someone's inbox.
 MAILS_PER_ADDRESS = 5
 MAIL_PERIOD = 60 * 60
+
+
+def on_site(url):
+    """`url`'s path on the site's own address (peerdir.siteurl), like every other link we mail.
+
+    allauth builds its links from the request's Host header: any name in ALLOWED_HOSTS, with any
+    port. Whoever asked for a reset could then choose where the victim's reset key is sent."""
+    parts = urlsplit(url)
+    return site_url(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,11 +50,22 @@ class AccountAdapter(DefaultAccountAdapter):
             attempt.succeeded()
         return user
 
+    def get_reset_password_from_key_url(self, key):
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
     def send_account_already_exists_mail(self, email):
         # A new account hashes its password; without the same work here the fast answer would
         # tell who has an account (45 ms against 793 ms before).
         make_password(get_random_string(32))
-        super().send_account_already_exists_mail(email)
+        # allauth's own version builds these two links from the Host header (see on_site).
+        context = {
+            "signup_url": site_url(reverse("account_signup")),
+            "password_reset_url": site_url(reverse("account_reset_password")),
+        }
+        self.send_mail("account/email/account_already_exists", email, context)
 
     def send_mail(self, template_prefix, email, context):
         who = ratelimit.account_hash(email)

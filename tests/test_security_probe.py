@@ -1,0 +1,75 @@
+"""What an outside probe of the production set-up found (gunicorn, DEBUG=0, PostgreSQL, behind a
+simulated TLS proxy), each pinned here as a user or an attacker would notice it."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://peers.example.org"
+
+
+@pytest.fixture
+def two_host_names(settings):
+    """A deployment reachable under more than one name (an old domain, a www. alias)."""
+    settings.SITE_URL = SITE
+    settings.SITE_URL_FROM_REQUEST = False
+    settings.ALLOWED_HOSTS = ["peers.example.org", "old-name.example.net"]
+
+
+def links_in(message):
+    return re.findall(r"https?://\S+", message.body)
+
+
+# --- Mail links name the site, never the Host header ------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["peers.example.org:8443", "old-name.example.net"])
+def test_a_password_reset_link_names_the_site_whatever_host_the_request_named(
+    client, two_host_names, host
+):
+    # Before: the link followed the Host header, port included, so whoever asked for a reset
+    # with another allowed name (or a port nobody serves) chose where the victim's key went.
+    make_user(email="jo@example.org")
+    response = client.post(
+        reverse("account_reset_password"), {"email": "jo@example.org"}, HTTP_HOST=host
+    )
+    assert response.status_code == 302
+    (link,) = links_in(mail.outbox[-1])
+    assert link.startswith(f"{SITE}/accounts/password/reset/key/")
+
+
+def test_a_sign_up_confirmation_link_names_the_site(client, two_host_names):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.organizer@example.org",
+            "password1": "a sentence long enough to pass",
+            "password2": "a sentence long enough to pass",
+        },
+        HTTP_HOST="old-name.example.net",
+    )
+    assert response.status_code == 302
+    (link,) = links_in(mail.outbox[-1])
+    assert link.startswith(f"{SITE}/accounts/confirm-email/")
+
+
+def test_the_account_already_exists_mail_links_to_the_site(client, two_host_names):
+    make_user(email="jo@example.org")
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "jo@example.org",
+            "password1": "a sentence long enough to pass",
+            "password2": "a sentence long enough to pass",
+        },
+        HTTP_HOST="peers.example.org:8443",
+    )
+    links = links_in(mail.outbox[-1])
+    assert links
+    assert all(link.startswith(f"{SITE}/") for link in links), links
