@@ -36,7 +36,9 @@ ERROR_LENGTH = 300
 
 
 def _subject(text):
-    return f"[{settings.SITE_NAME}] {text}"
+    # One line whatever a listing's name holds: a CR/LF posted into a name made Django refuse
+    # every mail about that listing (BadHeaderError), reports and moderators' notices alike.
+    return f"[{settings.SITE_NAME}] {' '.join(text.split())}"
 
 
 def _owner_addresses(group):

@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import make_user
+from groups.models import Report
+from tests.factories import make_support_group, make_user
+from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,25 @@ def test_the_account_already_exists_mail_links_to_the_site(client, two_host_name
     links = links_in(mail.outbox[-1])
     assert links
     assert all(link.startswith(f"{SITE}/") for link in links), links
+
+
+# --- A line break in a listing's name cannot stop its mail ------------------------------------
+
+
+def test_a_line_break_in_a_listing_name_does_not_stop_the_mail_about_it(
+    client, django_capture_on_commit_callbacks
+):
+    # An organizer's form post (not a browser's text box) can carry CR/LF in the name. Before,
+    # every mail whose subject named the listing failed (BadHeaderError) and was retried for
+    # ever: reports never reached its organizers, nor the moderators.
+    owner = make_user(email="jo@example.org")
+    group = make_support_group(name="Leith\r\nBcc: someone@example.net", owners=[owner])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(report_url(group), report_post(), REMOTE_ADDR="203.0.113.41")
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.sent_at is not None, report.last_error
+    (message,) = [m for m in mail.outbox if m.to == ["jo@example.org"]]
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert "Leith Bcc: someone@example.net" in message.subject
+    assert message.message()["Bcc"] is None
