@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from groups import calendar, schedule, seo, sources, timezones
 from groups.directory.cards import cards_for
@@ -23,7 +23,7 @@ def visible_groups_for(user):
     return SupportGroup.objects.visible_to(user)
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def organization(request, slug):
     org = get_object_or_404(Organization.objects.select_related("region"), slug=slug)
@@ -174,7 +174,7 @@ def _places(tree, region_id):
     return [r for r in chain if r.kind != "world"] or chain
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def group_detail(request, slug):
     group, facts, taxonomy = _support_group(request, slug)
@@ -233,7 +233,7 @@ def group_detail(request, slug):
 # --- calendar feeds -----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def group_calendar(request, slug):
     group = get_object_or_404(
@@ -246,7 +246,7 @@ def group_calendar(request, slug):
 # --- robots -------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

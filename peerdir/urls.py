@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from groups import views as group_views
 from groups.sitemaps import SITEMAPS
@@ -10,7 +11,8 @@ from peerdir import health, views
 urlpatterns = [
     path("", include("groups.urls")),
     path("robots.txt", group_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Django's view answers any method (TRACE, OPTIONS, POST with 200): ours answer GET and HEAD.
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("help-now/", views.crisis, name="crisis"),
     path("about/", views.about, name="about"),
     path("privacy/", views.privacy, name="privacy"),

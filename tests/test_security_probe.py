@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from groups.models import Report
-from tests.factories import make_support_group, make_user
+from tests.factories import make_meeting, make_region, make_support_group, make_type, make_user
 from tests.posts import report_post, report_url
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,41 @@ def test_a_line_break_in_a_listing_name_does_not_stop_the_mail_about_it(
     assert "\n" not in message.subject and "\r" not in message.subject
     assert "Leith Bcc: someone@example.net" in message.subject
     assert message.message()["Bcc"] is None
+
+
+# --- HEAD is answered wherever GET is ----------------------------------------------------------
+
+
+@pytest.fixture
+def public_urls():
+    region = make_region(name="Lothians", slug="lothians")
+    group_type = make_type(name="Hearing voices", slug="hearing-voices")
+    group = make_support_group(slug="leith-voices", region=region, types=[group_type])
+    make_meeting(group)
+    return [
+        reverse("groups:home"),
+        reverse("groups:list"),
+        group.get_absolute_url(),
+        reverse("groups:calendar", args=[group.slug]),
+        reverse("groups:region", args=[region.slug]),
+        reverse("groups:type", args=[group_type.slug]),
+        reverse("about"),
+        reverse("privacy"),
+        reverse("contact"),
+        reverse("robots_txt"),
+        reverse("sitemap"),
+    ]
+
+
+def test_every_public_page_answers_head_as_it_answers_get(client, public_urls):
+    # Link checkers, uptime monitors and caches ask with HEAD; HTTP requires it wherever GET works.
+    for url in public_urls:
+        assert client.get(url).status_code == 200, url
+        head = client.head(url)
+        assert head.status_code == 200, url
+        assert head.content == b"", url
+
+
+def test_the_sitemap_refuses_other_methods(client):
+    for method in ("trace", "options", "post"):
+        assert getattr(client, method)(reverse("sitemap")).status_code == 405

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from groups import calendar, generation, pagecache, timezones
 from groups.directory import process
@@ -46,7 +46,7 @@ def directory_for(request: HttpRequest, data: QueryDict, preset: dict | None = N
 # --- home ---------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
     current = generation.of(request)
@@ -298,13 +298,13 @@ def _directory_page(
     return response
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def group_list(request: HttpRequest) -> HttpResponse:
     return _directory_page(request)
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def region(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(Region, slug=slug)
@@ -325,7 +325,7 @@ def region(request: HttpRequest, slug: str) -> HttpResponse:
     return _directory_page(request, preset={"region": region.slug}, landing=landing)
 
 
-@require_GET
+@require_safe
 @cache_anonymous_page
 def group_type(request: HttpRequest, slug: str) -> HttpResponse:
     group_type = get_object_or_404(GroupType, slug=slug)
@@ -337,7 +337,7 @@ def group_type(request: HttpRequest, slug: str) -> HttpResponse:
     return _directory_page(request, preset={"type": group_type.slug}, landing=landing)
 
 
-@require_GET
+@require_safe
 def search_calendar(request: HttpRequest) -> HttpResponse:
     """The meetings of a search's first SEARCH_CALENDAR_LIMIT results, as one calendar."""
     directory = directory_for(request, request.GET)
