@@ -95,14 +95,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: its request id and timing cover everything below, static files included.
     "peerdir.middleware.RequestLogMiddleware",
-    # Before anything reads the body: no form here needs anywhere near 1 MB.
-    "peerdir.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Compresses what every middleware below produced (peerdir/middleware.py: why BREACH is not
     # a concern here); static files come precompressed from WhiteNoise.
     "peerdir.middleware.CompressPagesMiddleware",
     "peerdir.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body (no form here needs anywhere near 1 MB), after the headers
+    # above so that its 413 page carries them too.
+    "peerdir.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage answers 503 with a calm static page, not a 500 (peerdir/dbfaults.py).
     "peerdir.dbfaults.DatabaseFaultMiddleware",

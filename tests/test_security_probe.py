@@ -135,3 +135,19 @@ def test_every_public_page_answers_head_as_it_answers_get(client, public_urls):
 def test_the_sitemap_refuses_other_methods(client):
     for method in ("trace", "options", "post"):
         assert getattr(client, method)(reverse("sitemap")).status_code == 405
+
+
+# --- Error pages carry the security headers ----------------------------------------------------
+
+
+def test_the_too_large_page_carries_the_security_headers(client):
+    group = make_support_group()
+    response = client.post(
+        report_url(group), {"details": "x" * (1024 * 1024 + 1)}, REMOTE_ADDR="203.0.113.42"
+    )
+    assert response.status_code == 413
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
