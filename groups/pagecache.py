@@ -11,7 +11,8 @@ Never kept:
 - pages for anyone with a session or a messages cookie (signed-in people, flash messages);
 - pages of a search (`q`): a page holds the words in clear, and the shared level is on disk
   (the directory index does keep the last searches' matches, in this process's memory only,
-  under a sha256 of the words, until the data changes: groups/directory/search.py);
+  under a sha256 of the words, until the data changes: groups/directory/search.py); nor a
+  listing page whose "Back to results" link (`back`) carries a search, for the same reason;
 - anything but a 200, or a response that sets a cookie or used a CSRF token;
 - a list page answered from a directory index older than the data (see groups/directory/process.py).
 
@@ -28,6 +29,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http import QueryDict
 from django.utils.translation import get_language
 
 from groups import generation
@@ -47,7 +49,7 @@ def _cacheable_request(request):
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
         return False
-    return "q" not in request.GET
+    return "q" not in request.GET and "q" not in QueryDict(request.GET.get("back", ""))
 
 
 def _key(request, current):

@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from groups import pagecache
 from groups.models import Report
+from groups.pagecache import HIT_HEADER
 from tests.factories import make_meeting, make_region, make_support_group, make_type, make_user
 from tests.posts import report_post, report_url
 
@@ -151,3 +153,30 @@ def test_the_too_large_page_carries_the_security_headers(client):
     assert response["Referrer-Policy"] == "same-origin"
     assert "camera=()" in response["Permissions-Policy"]
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+# --- Search words are never kept, not even inside the back link ------------------------------
+
+
+@pytest.fixture
+def _empty_page_cache():
+    pagecache.clear()
+    yield
+    pagecache.clear()
+
+
+def test_a_listing_page_with_search_words_in_its_back_link_is_not_kept(client, _empty_page_cache):
+    # The page's "Back to results" link carries the search; the shared page cache is files on
+    # disk, so a kept copy wrote what the visitor searched for to disk.
+    group = make_support_group()
+    url = group.get_absolute_url() + "?back=q%3Dwithdrawal%2Blithium%26page%3D2"
+    first, second = client.get(url), client.get(url)
+    assert "withdrawal" in second.content.decode()  # the back link still works
+    assert HIT_HEADER not in first and HIT_HEADER not in second
+
+
+def test_a_listing_page_with_only_filters_in_its_back_link_is_still_kept(client, _empty_page_cache):
+    group = make_support_group()
+    url = group.get_absolute_url() + "?back=attendance%3Donline"
+    client.get(url)
+    assert client.get(url)[HIT_HEADER] == "hit"
