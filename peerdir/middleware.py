@@ -123,8 +123,10 @@ class RequestSizeMiddleware:
 
 
 class PrivatePagesMiddleware:
-    """Pages for someone signed in say `Cache-Control: private`: no shared cache (a proxy, a
-    CDN) may keep an organizer's dashboard or edit form and hand it to the next visitor."""
+    """Pages for someone signed in say `Cache-Control: private, no-store`: no shared cache (a
+    proxy, a CDN) may keep an organizer's dashboard or edit form and hand it to the next visitor,
+    and no browser keeps it on disk either, where the next person at a shared computer (a
+    library, a drop-in centre) could read the organizer's private phone and email."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -139,7 +141,7 @@ class PrivatePagesMiddleware:
         ):
             from django.utils.cache import patch_cache_control
 
-            patch_cache_control(response, private=True)
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

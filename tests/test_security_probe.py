@@ -180,3 +180,19 @@ def test_a_listing_page_with_only_filters_in_its_back_link_is_still_kept(client,
     url = group.get_absolute_url() + "?back=attendance%3Donline"
     client.get(url)
     assert client.get(url)[HIT_HEADER] == "hit"
+
+
+# --- Pages for a signed-in person are not stored, not even by their browser ------------------
+
+
+@pytest.mark.parametrize("name", ["accounts:dashboard", "account_email", "groups:list"])
+def test_pages_for_someone_signed_in_are_not_stored_anywhere(client, name):
+    # `private` kept proxies out but let the browser keep the dashboard (with the organizer's
+    # private phone and email) on disk: on a shared computer the next person could read it.
+    client.force_login(make_user())
+    cache_control = client.get(reverse(name))["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+
+
+def test_public_pages_for_anonymous_visitors_may_still_be_stored(client):
+    assert "no-store" not in client.get(reverse("groups:list")).get("Cache-Control", "")
