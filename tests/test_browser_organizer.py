@@ -4,6 +4,7 @@ with two browser tabs."""
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -19,6 +20,21 @@ PASSWORD = "a long and unguessable passphrase 42"
 DASHBOARD = re.compile(r"/organizer/$")
 
 
+def confirmation_path(timeout=5.0):
+    """The path of the mailed confirmation link (the mail links to SITE_URL, as in production).
+
+    allauth's mails leave once the answer has been written (accounts/adapters.py), so the page
+    can show before the mail exists: wait for it rather than read the outbox once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(mail.outbox):
+            found = re.search(r"https?://\S+(/accounts/confirm-email/\S+)", message.body)
+            if found:
+                return found.group(1)
+        assert time.monotonic() < deadline, "no confirmation mail"
+        time.sleep(0.05)
+
+
 def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live_server, page):
     group = make_support_group(name="Hearing Voices Leith", types=[make_type()])
     make_meeting(group, weekday=3, start_time=dt.time(17, 0), end_time=dt.time(18, 0))
@@ -30,9 +46,7 @@ def test_organizer_signs_up_claims_is_approved_and_changes_the_meeting_time(live
     page.get_by_role("button", name="Create account").click()
     page.wait_for_load_state()
 
-    # The mail links to SITE_URL, as in production: open its path on this server.
-    link = re.search(r"https?://\S+(/accounts/confirm-email/\S+)", mail.outbox[-1].body).group(1)
-    page.goto(live_server.url + link)
+    page.goto(live_server.url + confirmation_path())
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(DASHBOARD)
     expect(page.get_by_role("heading", name="My groups", exact=True)).to_be_visible()
@@ -168,9 +182,7 @@ def test_new_organizer_adds_a_second_weekly_time_in_another_zone_in_twelve_steps
     step("create account")
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
-    # The mail links to SITE_URL, as in production: open its path on this server.
-    link = re.search(r"https?://\S+(/accounts/confirm-email/\S+)", mail.outbox[-1].body).group(1)
-    page.goto(live_server.url + link)
+    page.goto(live_server.url + confirmation_path())
     step("open the mailed link")
     page.get_by_role("button", name=re.compile("Confirm")).click()
     step("confirm")

@@ -4,7 +4,13 @@ simulated TLS proxy), each pinned here as a user or an attacker would notice it.
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.signals import request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
 from django.urls import reverse
 
 from groups import pagecache
@@ -196,3 +202,60 @@ def test_pages_for_someone_signed_in_are_not_stored_anywhere(client, name):
 
 def test_public_pages_for_anonymous_visitors_may_still_be_stored(client):
     assert "no-store" not in client.get(reverse("groups:list")).get("Cache-Control", "")
+
+
+# --- allauth's mails go once the answer has gone -----------------------------------------------
+
+
+class RefusingBackend(BaseEmailBackend):
+    """An SMTP relay that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def answer_without_closing(path, data, csrf_secret="s" * 32):
+    """Django's WSGI handler answering one POST, as gunicorn calls it, before gunicorn's close()."""
+    environ = RequestFactory().post(path, {**data, "csrfmiddlewaretoken": csrf_secret}).environ
+    environ["HTTP_COOKIE"] = f"{settings.CSRF_COOKIE_NAME}={csrf_secret}"
+    environ["REMOTE_ADDR"] = "203.0.113.43"
+    # As Django's test client does: a request must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    try:
+        return WSGIHandler()(environ, lambda status, headers: None)
+    finally:
+        request_started.connect(close_old_connections)
+
+
+def test_a_password_reset_is_answered_before_its_mail_is_sent(db):
+    # Sent in the request, the answer took as long as the SMTP exchange for an address with an
+    # account, and no time for one without: 300 ms against 8 ms through a relay 40 ms away.
+    make_user(email="jo@example.org")
+    response = answer_without_closing(
+        reverse("account_reset_password"), {"email": "jo@example.org"}
+    )
+    assert response.status_code == 302
+    assert mail.outbox == []  # the answer is ready; the mail has not been sent yet
+    response.close()  # what gunicorn calls once the answer is written
+    assert [m.to for m in mail.outbox] == [["jo@example.org"]]
+
+
+def test_with_the_mail_relay_down_sign_up_and_reset_still_answer_calmly(client, settings, caplog):
+    # Before: a 500 page, after the account had been created.
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    make_user(email="jo@example.org")
+    signup = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new.organizer@example.org",
+            "password1": "a sentence long enough to pass",
+            "password2": "a sentence long enough to pass",
+        },
+    )
+    assert signup.status_code == 302
+    known = client.post(reverse("account_reset_password"), {"email": "jo@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert "Not sent: account/email/password_reset_key (ConnectionRefusedError)" in caplog.text
+    assert "jo@example.org" not in caplog.text
