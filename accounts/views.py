@@ -49,6 +49,26 @@ def dashboard(request):
     )
 
 
+# Each claim and each new listing mails every moderator: a few a day per account, far more than a
+# person needs, far fewer than a script could send (it sent 25 new listings in a second).
+CLAIMS_PER_ACCOUNT_PER_DAY = 20
+NEW_LISTINGS_PER_ACCOUNT_PER_DAY = 20
+DAY = 24 * 60 * 60
+
+
+def _allowed_today(request, action, limit):
+    """Count one (atomically, before it is made) for the signed-in account."""
+    who = ratelimit.account_hash(f"user:{request.user.pk}")
+    return ratelimit.consume(f"{action}-account", who, limit, DAY) is not None
+
+
+def _too_many_today():
+    return _(
+        "You have sent as many of these as we allow in a day. Please try again tomorrow, "
+        "or write to the moderators."
+    )
+
+
 # Claims ---------------------------------------------------------------------------------------
 
 
@@ -66,6 +86,11 @@ def claim(request, slug):
         return redirect("accounts:dashboard")
     form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not _allowed_today(request, "claim", CLAIMS_PER_ACCOUNT_PER_DAY):
+            form.add_error(None, _too_many_today())
+            return render(
+                request, "accounts/claim.html", {"group": group, "form": form}, status=429
+            )
         services.submit_claim(group, request.user, **form.cleaned_data)
         messages.success(
             request,
@@ -275,6 +300,11 @@ def new_group(request):
     if request.method == "POST":
         valid = form.is_valid()
         valid = formset.is_valid() and valid
+        if valid and not _allowed_today(request, "new-listing", NEW_LISTINGS_PER_ACCOUNT_PER_DAY):
+            form.add_error(None, _too_many_today())
+            return _support_group_page(
+                request, "accounts/new_group.html", group, form, formset, 429
+            )
         if valid:
             created = services.create_support_group(form, formset, request.user)
             messages.success(
@@ -296,7 +326,6 @@ def new_group(request):
 # Invitations carry the listing's name to someone who never asked for mail: a few a day.
 INVITATIONS_PER_ACCOUNT_PER_DAY = 5
 INVITATIONS_PER_LISTING_PER_DAY = 10
-DAY = 24 * 60 * 60
 
 
 def _invitation_allowed(request, group):

@@ -259,3 +259,58 @@ def test_with_the_mail_relay_down_sign_up_and_reset_still_answer_calmly(client, 
     assert known["Location"] == unknown["Location"]
     assert "Not sent: account/email/password_reset_key (ConnectionRefusedError)" in caplog.text
     assert "jo@example.org" not in caplog.text
+
+
+# --- One account cannot flood the moderators ---------------------------------------------------
+
+
+def new_listing_post(name, group_type):
+    return {
+        "version": "1",
+        "name": name,
+        "summary": "A peer support group",
+        "kind": "meeting_group",
+        "types": [group_type.pk],
+        "attendance": "online",
+        "status": "active",
+        "meetings-TOTAL_FORMS": "0",
+        "meetings-INITIAL_FORMS": "0",
+        "meetings-MIN_NUM_FORMS": "0",
+        "meetings-MAX_NUM_FORMS": "20",
+    }
+
+
+def test_one_account_cannot_flood_the_moderators_with_new_listings(client):
+    # Each new listing mails every moderator; the probe sent 25 in a second from one account.
+    from accounts.views import NEW_LISTINGS_PER_ACCOUNT_PER_DAY as LIMIT
+    from groups.models import SupportGroup
+
+    group_type = make_type()
+    client.force_login(make_user())
+    url = reverse("accounts:new_group")
+    for n in range(LIMIT):
+        assert client.post(url, new_listing_post(f"Listing {n}", group_type)).status_code == 302
+    refused = client.post(url, new_listing_post("One too many", group_type))
+    assert refused.status_code == 429
+    assert "as many of these as we allow in a day" in refused.content.decode()
+    assert 'value="One too many"' in refused.content.decode()  # what they typed is kept
+    assert SupportGroup.objects.count() == LIMIT
+
+    client.force_login(make_user())  # someone else is not held back
+    assert client.post(url, new_listing_post("Another person's", group_type)).status_code == 302
+
+
+def test_one_account_cannot_flood_the_moderators_with_claims(client):
+    from accounts.models import Claim
+    from accounts.views import CLAIMS_PER_ACCOUNT_PER_DAY as LIMIT
+
+    groups = [make_support_group() for _ in range(LIMIT + 1)]
+    client.force_login(make_user())
+    claim = {"role": "Facilitator", "evidence": "Ask the centre manager"}
+    for group in groups[:LIMIT]:
+        response = client.post(reverse("accounts:claim", args=[group.slug]), claim)
+        assert response.status_code == 302
+    refused = client.post(reverse("accounts:claim", args=[groups[-1].slug]), claim)
+    assert refused.status_code == 429
+    assert "as many of these as we allow in a day" in refused.content.decode()
+    assert Claim.objects.count() == LIMIT
