@@ -528,7 +528,9 @@ class Meeting(models.Model):
     Frequency = Frequency
 
     # What a schedule is made of: the fields organizers and moderators edit and feeds export.
-    SCHEDULE_FIELDS = [
+    # A tuple: an inline formset appends its foreign key to its form's Meta.fields when that is a
+    # list, and once did so to this one, giving every meeting block a stray "Group" label.
+    SCHEDULE_FIELDS = (
         "frequency",
         "weekday",
         "weeks_of_month",
@@ -537,7 +539,7 @@ class Meeting(models.Model):
         "end_time",
         "timezone",
         "notes",
-    ]
+    )
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="meetings")
     frequency = models.CharField(_("how often"), max_length=10, choices=Frequency)
