@@ -1,0 +1,54 @@
+"""What walking the visitor's and organizer's journeys in Chromium found, pinned as a person meets
+it. Tap targets: WCAG 2.2's minimum is 24 by 24 CSS pixels (2.5.8); the filters' tick boxes were
+18 px, squeezed to 14 px wide beside a label that wraps, and the organizer's "Edit listing" was
+drawn as a 16 px tag."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, make_support_group, make_type
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def box(locator):
+    expect(locator).to_be_visible()
+    return locator.bounding_box()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_filter_tick_boxes_are_24_pixels_even_beside_a_wrapping_label(
+    live_server, browser, cast, width
+):
+    long_name = make_type(name="Psychiatric drug withdrawal and tapering", slug="withdrawal")
+    make_support_group(types=[long_name])
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/groups/")
+    summary = page.locator("#filter-panel > summary")
+    if summary.is_visible():
+        summary.click()
+    for label in ["Hearing voices", "Psychiatric drug withdrawal and tapering", "Tuesdays"]:
+        tick = page.get_by_role("checkbox", name=label)
+        size = box(tick)
+        assert size["width"] >= 24 and size["height"] >= 24, (label, size)
+    context.close()
+
+
+def log_in(page, live_server, user):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My groups", exact=True)).to_be_visible()
+
+
+def test_organizer_dashboard_actions_are_24_pixel_targets(live_server, page, cast):
+    page.set_viewport_size({"width": 375, "height": 812})
+    log_in(page, live_server, cast.organizer)
+    for name in ["Edit listing", "View public page", "Change history", "Stop managing"]:
+        link = page.get_by_role("link", name=re.compile(f"^{name}\\W+{cast.listing.name}$"))
+        size = box(link)
+        assert size["height"] >= 24 and size["width"] >= 24, (name, size)
