@@ -1,7 +1,8 @@
 """What walking the visitor's and organizer's journeys in Chromium found, pinned as a person meets
 it. Tap targets: WCAG 2.2's minimum is 24 by 24 CSS pixels (2.5.8); the filters' tick boxes were
 18 px, squeezed to 14 px wide beside a label that wraps, and the organizer's "Edit listing" was
-drawn as a 16 px tag."""
+drawn as a 16 px tag. Without JavaScript, "Add another time" brought the edit page back at its
+top, two to three screens above the new block."""
 
 import re
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_support_group, make_type
+from tests.posts import edit_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,3 +54,17 @@ def test_organizer_dashboard_actions_are_24_pixel_targets(live_server, page, cas
         link = page.get_by_role("link", name=re.compile(f"^{name}\\W+{cast.listing.name}$"))
         size = box(link)
         assert size["height"] >= 24 and size["width"] >= 24, (name, size)
+
+
+@pytest.mark.parametrize("url_of", [edit_url, lambda group: "/organizer/groups/new/"])
+def test_without_javascript_another_time_opens_at_the_new_block(live_server, browser, cast, url_of):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, cast.organizer)
+    page.goto(live_server.url + url_of(cast.listing))
+    page.get_by_label("Name of the group").fill("Typed, not saved")
+    page.get_by_role("button", name="Add another time").click()
+    new_block = page.get_by_role("group", name="Meeting time 2")
+    expect(new_block.get_by_label("How often?")).to_be_in_viewport()
+    expect(page.get_by_label("Name of the group")).to_have_value("Typed, not saved")
+    context.close()
