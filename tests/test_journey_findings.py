@@ -5,6 +5,7 @@ import re
 
 from django.urls import reverse
 
+from groups.search import refresh_search_document
 from tests.posts import edit_url
 
 
@@ -22,3 +23,23 @@ def test_meeting_time_block_shows_no_stray_group_label(client, cast):
         labels = first_meeting_block_labels(client.get(url).content.decode())
         assert "Group" not in labels, (url, labels)
         assert "Starts at" in labels
+
+
+def quick_choices(html):
+    block = re.search(r'<ul class="quick plain-list"[^>]*>(.*?)</ul>', html, re.S)
+    return re.findall(r"<a [^>]*>([^<]*)</a>", block.group(1)) if block else []
+
+
+def test_quick_choices_never_lead_to_an_empty_page(client, cast):
+    """A search for a place with no groups offered "Online", "In person" and "Evenings", each
+    narrowing nothing to nothing. The cast's listings are online and meet on Tuesday evenings,
+    none in person."""
+    refresh_search_document()  # the meeting times the day and time counts read
+    page = client.get("/groups/").content.decode()
+    assert quick_choices(page) == ["Online", "Evenings"]
+
+    empty = client.get("/groups/?q=Lagos").content.decode()
+    assert "0 groups found" in empty
+    assert quick_choices(empty) == []
+    assert "No groups match all of these choices." in empty
+    assert 'href="/help-now/"' in empty.split('id="results"')[1]

@@ -197,16 +197,21 @@ def _suggestions(
     return [o for o in offered if o is not None]
 
 
-def _quick_filters(state: State) -> list[dict[str, str]]:
+def _quick_filters(state: State, counts: Counts) -> list[dict[str, str]]:
     """One-tap choices above the results (links: they work without JavaScript). A choice
-    already made is not offered again: its chip above removes it."""
-    found = []
-    for value, label in (("online", _("Online")), ("in_person", _("In person"))):
-        if state.active("attendance") != [value]:
-            found.append({"label": label, "url": state.link(override={"attendance": [value]})})
-    if state.active("time") != ["evening"]:
-        found.append({"label": _("Evenings"), "url": state.link(override={"time": ["evening"]})})
-    return found
+    already made is not offered again: its chip above removes it. Nor is one that would show
+    no group: a facet's counts are "every filter except its own", which is what the choice
+    (replacing that facet's values) would find."""
+    choices = (
+        ("attendance", "online", _("Online")),
+        ("attendance", "in_person", _("In person")),
+        ("time", "evening", _("Evenings")),
+    )
+    return [
+        {"label": label, "url": state.link(override={name: [value]})}
+        for name, value, label in choices
+        if state.active(name) != [value] and counts[name].get(value, 0)
+    ]
 
 
 def _canonical_for(state: State, landing: dict | None) -> str:
@@ -270,7 +275,7 @@ def _directory_page(
         "count_text": ngettext("%(n)s group found", "%(n)s groups found", total)
         % {"n": f"{total:,}"},
         "active_filters": active_filters,
-        "quick_filters": _quick_filters(state),
+        "quick_filters": _quick_filters(state, counts),
         "suggestions": (
             _suggestions(request, directory, active_filters) if not page.object_list else []
         ),
