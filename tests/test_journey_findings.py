@@ -6,6 +6,7 @@ import re
 from django.urls import reverse
 
 from groups.search import refresh_search_document
+from tests.factories import make_support_group
 from tests.posts import edit_url
 
 
@@ -43,3 +44,19 @@ def test_quick_choices_never_lead_to_an_empty_page(client, cast):
     assert quick_choices(empty) == []
     assert "No groups match all of these choices." in empty
     assert 'href="/help-now/"' in empty.split('id="results"')[1]
+
+
+def test_a_listing_with_no_way_to_reach_it_does_not_say_contact_the_group(client, db):
+    """ "No regular meeting times are listed. Contact the group to ask." stood above "The
+    organizers have not published contact details.": advice the page gave no way to follow."""
+    unreachable = make_support_group(name="Somewhere Voices")
+    page = client.get(unreachable.get_absolute_url()).content.decode()
+    assert "No regular meeting times are listed." in page
+    assert "The organizers have not published contact details." in page
+    assert "Contact the group to ask" not in page
+
+    reachable = make_support_group(
+        name="Reachable Voices", email="voices@example.org", email_public=True
+    )
+    page = client.get(reachable.get_absolute_url()).content.decode()
+    assert "No regular meeting times are listed. Contact the group to ask." in page
