@@ -68,3 +68,23 @@ def test_without_javascript_another_time_opens_at_the_new_block(live_server, bro
     expect(new_block.get_by_label("How often?")).to_be_in_viewport()
     expect(page.get_by_label("Name of the group")).to_have_value("Typed, not saved")
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_edit_form_section_numbers_do_not_sit_on_the_item_before(live_server, browser, cast, width):
+    """The form's "Parts of this form" list wraps in rows; each number is drawn left of its
+    item, so each item needs that much room after the one before (a 375 px phone showed
+    "About the grou2. When it meets")."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    log_in(page, live_server, cast.organizer)
+    page.goto(live_server.url + edit_url(cast.listing))
+    items = page.get_by_role("navigation", name="Parts of this form").get_by_role("listitem")
+    expect(items).to_have_count(5)
+    boxes = [items.nth(i).bounding_box() for i in range(5)]
+    for before, item in zip(boxes, boxes[1:]):
+        if abs(before["y"] - item["y"]) < 4:  # the same row
+            assert item["x"] - (before["x"] + before["width"]) >= 20, (before, item)
+        else:
+            assert item["x"] >= 20, item
+    context.close()
