@@ -88,3 +88,16 @@ def test_edit_form_section_numbers_do_not_sit_on_the_item_before(live_server, br
         else:
             assert item["x"] >= 20, item
     context.close()
+
+
+def test_crisis_numbers_are_whole_24_pixel_targets_on_a_phone(live_server, browser):
+    """On a 375 px phone "988" was a 32 by 20 px target and "116 123" broke over two lines."""
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(live_server.url + "/help-now/")
+    numbers = page.locator(".crisis-lines a[href^='tel:']")
+    expect(numbers).to_have_count(4)
+    for i in range(4):
+        size = box(numbers.nth(i))
+        assert size["width"] >= 24 and 24 <= size["height"] < 40, (i, size)
+    context.close()
