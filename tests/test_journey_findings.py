@@ -60,3 +60,20 @@ def test_a_listing_with_no_way_to_reach_it_does_not_say_contact_the_group(client
     )
     page = client.get(reachable.get_absolute_url()).content.decode()
     assert "No regular meeting times are listed. Contact the group to ask." in page
+
+
+def ways_out(html):
+    block = re.search(r'<div class="no-results">(.*?)</div>', html, re.S).group(1)
+    return [re.sub(r"\s+", " ", text) for text in re.findall(r"<li><a [^>]*>([^<]*)</a>", block)]
+
+
+def test_a_search_for_a_place_without_groups_offers_each_way_out_once(client, cast):
+    """It offered 'Remove “Search: “Lagos””: 3 groups' and then 'Clear everything and see every
+    group: 3 groups', the same page twice."""
+    html = client.get("/groups/?q=Lagos").content.decode()
+    assert ways_out(html) == [
+        "Search without the words “Lagos”: 3 groups",
+        "Show online groups from anywhere, without the search words: 3 groups",
+    ]
+    two = client.get("/groups/?q=Lagos&day=fri").content.decode()
+    assert "Clear everything and see every group: 3 groups" in ways_out(two)

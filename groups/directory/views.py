@@ -178,7 +178,10 @@ def _suggestions(
 
     offered = []
     for item in active_filters:
-        label = _("Remove “%(label)s”") % {"label": item["label"]}
+        if item["change"] == {"without": "q"}:  # not "Remove “Search: “words””"
+            label = _("Search without the words “%(q)s”") % {"q": state.q}
+        else:
+            label = _("Remove “%(label)s”") % {"label": item["label"]}
         offered.append(counted(label, **item["change"]))
     if "online" not in state.active("attendance") or state.active("region"):
         # Online groups from anywhere: the place chosen does not limit who can join them.
@@ -191,7 +194,8 @@ def _suggestions(
                     override={**online, "q": []},
                 )
             )
-    if state.q or state.has_filters:
+    # With one choice made, removing it already is "everything": not offered twice.
+    if len(active_filters) > 1:
         everything: dict[str, list[str]] = {name: [] for name in ["q", *directory.facets]}
         offered.append(counted(_("Clear everything and see every group"), override=everything))
     return [o for o in offered if o is not None]
