@@ -77,3 +77,10 @@ def test_a_search_for_a_place_without_groups_offers_each_way_out_once(client, ca
     ]
     two = client.get("/groups/?q=Lagos&day=fri").content.decode()
     assert "Clear everything and see every group: 3 groups" in ways_out(two)
+
+
+def test_the_moderators_address_ends_its_sentence_without_a_stray_space(client, db, settings):
+    """'Please write to the volunteers who run the site (help@…) .': the link's template ended
+    in a newline, on seven account pages."""
+    html = client.get(reverse("account_reset_password")).content.decode()
+    assert f"({settings.CONTACT_EMAIL})." in html
