@@ -84,3 +84,20 @@ def test_the_moderators_address_ends_its_sentence_without_a_stray_space(client, 
     in a newline, on seven account pages."""
     html = client.get(reverse("account_reset_password")).content.decode()
     assert f"({settings.CONTACT_EMAIL})." in html
+
+
+def test_right_after_a_claim_the_dashboard_does_not_ask_to_claim_again(client, cast):
+    """Sending a claim led to "Find your group in the directory and choose 'Claim this
+    listing'", above the request just sent."""
+    client.force_login(cast.visitor)
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "choose “Claim this listing”" in html
+
+    client.post(
+        reverse("accounts:claim", args=[cast.unowned_listing.slug]),
+        {"role": "Facilitator", "evidence": "Ask the centre manager"},
+    )
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "Requests waiting for a moderator" in html
+    assert "a moderator will check your request below and email you" in html
+    assert "choose “Claim this listing”" not in html
