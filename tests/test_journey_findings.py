@@ -101,3 +101,10 @@ def test_right_after_a_claim_the_dashboard_does_not_ask_to_claim_again(client, c
     assert "Requests waiting for a moderator" in html
     assert "a moderator will check your request below and email you" in html
     assert "choose “Claim this listing”" not in html
+
+
+def test_the_login_page_offers_forgot_your_password_once(client, db):
+    """Once under the password label (allauth's help text) and again below the form."""
+    html = client.get(reverse("account_login")).content.decode()
+    assert html.count(f'href="{reverse("account_reset_password")}"') == 1
+    assert "Forgot your password?" in html
