@@ -54,6 +54,18 @@ def places():
     return regions
 
 
+def at(moment):
+    """The pages see `moment` as now: what a listing says about its next meetings depends on it."""
+    return unittest.mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+# Both on winter time: Thursday 5 pm in Los Angeles is Friday 1 am in London (and in summer, both
+# on summer time). From the second Sunday of March to the last one, and from the last Sunday of
+# October to the first of November, only the US has changed its clocks: it is then midnight.
+WINTER = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+ONLY_THE_US_ON_SUMMER_TIME = dt.datetime(2027, 3, 20, 12, 0, tzinfo=dt.UTC)
+
+
 def sections(response):
     """(names in the results, names in the 'anyone can join' section)."""
     html = response.content.decode()
@@ -111,8 +123,8 @@ def test_the_time_zone_can_be_chosen_without_javascript(client, places):
 
 
 def test_cards_show_the_visitors_time_first_for_groups_one_joins_from_anywhere(client, places):
-    html = get(client, tz="Europe/London", region="north-america").content.decode()
-    # Thursday 5 pm in Los Angeles is Friday 1 am in London.
+    with at(WINTER):
+        html = get(client, tz="Europe/London", region="north-america").content.decode()
     assert re.search(
         r'<strong class="your-time">Fridays, 1:00 am UK time</strong> \(your time\) · '
         r'<span class="own-time">Thursdays, 5:00 pm Pacific Time</span>',
@@ -121,6 +133,18 @@ def test_cards_show_the_visitors_time_first_for_groups_one_joins_from_anywhere(c
     # In-person groups keep their own local time, as the day and time filters do.
     assert "Mondays, 10:00 am Eastern Time" in html
     assert "Mondays, 3:00 pm UK time" not in html
+
+
+def test_a_card_follows_the_weeks_when_only_one_of_the_two_zones_has_changed_its_clocks(
+    client, places
+):
+    with at(ONLY_THE_US_ON_SUMMER_TIME):
+        html = get(client, tz="Europe/London", region="north-america").content.decode()
+    assert re.search(
+        r'<strong class="your-time">Fridays, 12:00 am UK time</strong> \(your time\) · '
+        r'<span class="own-time">Thursdays, 5:00 pm Pacific Time</span>',
+        html,
+    )
 
 
 def test_quick_choices_are_plain_links_offered_until_chosen(client, places):
@@ -209,12 +233,24 @@ def test_with_no_way_to_reach_the_group_the_box_gives_the_listings_own_words_onc
 
 
 def test_the_listing_shows_times_in_the_visitors_zone_first(client, listing):
-    html = detail(client, listing, tz="Europe/London")
+    with at(WINTER):
+        html = detail(client, listing, tz="Europe/London")
     assert re.search(
         r'<strong class="your-time">Fridays, 1:00–2:00 am UK time</strong> \(your time\)', html
     )
-    assert re.search(r'<strong class="your-time">Friday \d+ \w+, 1:00 am UK time</strong>', html)
+    assert '<strong class="your-time">Friday 4 December, 1:00 am UK time</strong>' in html
     assert '<option value="Europe/London" selected>' in html
+
+
+def test_the_listing_follows_the_weeks_when_only_the_us_has_changed_its_clocks(client, listing):
+    with at(ONLY_THE_US_ON_SUMMER_TIME):
+        html = detail(client, listing, tz="Europe/London")
+    assert re.search(
+        r'<strong class="your-time">Fridays, 12:00–1:00 am UK time</strong> \(your time\)', html
+    )
+    assert '<strong class="your-time">Friday 26 March, 12:00 am UK time</strong>' in html
+    # The group's own time does not move.
+    assert "Thursdays, 5:00–6:00 pm Pacific Time" in html
 
 
 def test_an_unknown_zone_is_ignored(client, listing):
@@ -309,7 +345,7 @@ def test_pages_for_a_signed_in_person_are_not_compressed(client):
 
 def test_by_default_the_next_meeting_from_now_comes_first(client, places):
     monday_9am_boston = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC)
-    with unittest.mock.patch("django.utils.timezone.now", return_value=monday_9am_boston):
+    with at(monday_9am_boston):
         html = get(client).content.decode()
     order = re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', html.split('id="results"')[1])
     # Boston Monday 10 am (in an hour), then Wednesday London, Thursday Pacific; no times last.
@@ -324,11 +360,11 @@ def test_by_default_the_next_meeting_from_now_comes_first(client, places):
 def test_an_online_meeting_about_to_start_says_so(client, places):
     # Wednesday 18:30 in London: the worldwide group meets at 19:00 London time.
     before = dt.datetime(2026, 12, 2, 18, 30, tzinfo=dt.UTC)
-    with unittest.mock.patch("django.utils.timezone.now", return_value=before):
+    with at(before):
         html = get(client, tz="Europe/London").content.decode()
     assert "Starts within the hour, at 7:00 pm UK time" in html
     during = dt.datetime(2026, 12, 2, 19, 20, tzinfo=dt.UTC)
-    with unittest.mock.patch("django.utils.timezone.now", return_value=during):
+    with at(during):
         assert "Meeting now" in get(client, q="worldwide").content.decode()
 
 
