@@ -5,8 +5,6 @@ the FilterSet's SQL (`DirectoryFilter.qs`: every facet, the search, day and time
 every count is its definition: how many results choosing that option gives.
 """
 
-import datetime as dt
-
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Mod
 from django.http import QueryDict
@@ -73,9 +71,10 @@ def ordered(queryset, sort, searched, now):
     return queryset.order_by(rank, "name", "pk")
 
 
-def page(query, start, count, now=None):
-    """Ids of results start .. start+count-1, in the state's order, by SQL."""
+def page(query, start, count, now):
+    """Ids of results start .. start+count-1, in the state's order, by SQL, counting "next
+    meeting" from `now`: the directory under test's own moment (`Directory.now`), never a second
+    reading of the clock, which a minute boundary would put a meeting's wait a week apart."""
     directory = indexed(query)
-    now = now or dt.datetime.now(dt.UTC)
     found = ordered(results(QueryDict(query)), directory.sort, bool(directory.state.q), now)
     return list(found.values_list("pk", flat=True)[start : start + count])

@@ -117,4 +117,4 @@ def test_sql_and_the_directory_index_find_the_same_listings_in_the_same_order(se
     same listings, in the same order."""
     directory = oracle.indexed(f"q={q}")
     total = directory.total()
-    assert total and directory.page_ids(0, total) == oracle.page(f"q={q}", 0, total)
+    assert total and directory.page_ids(0, total) == oracle.page(f"q={q}", 0, total, directory.now)
