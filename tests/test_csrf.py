@@ -158,9 +158,10 @@ def test_still_meeting_clicked_twice_confirms_once(client, world):
     SupportGroup.objects.filter(pk=group.pk).update(last_confirmed=None)
     client.force_login(world.owner)
     history_before = group.history.count()
+    today = timezone.localdate()
     first = client.post(f"/organizer/groups/{group.slug}/still-meeting/")
     second = client.post(f"/organizer/groups/{group.slug}/still-meeting/")
     assert first.status_code == second.status_code == 302
     group.refresh_from_db()
-    assert group.last_confirmed == timezone.localdate()
+    assert group.last_confirmed in {today, timezone.localdate()}  # the clicks may cross midnight
     assert group.history.count() - history_before <= 1

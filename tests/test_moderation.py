@@ -176,9 +176,10 @@ def test_dismissing_a_report_without_a_reporter_email_sends_nothing_but_is_audit
 def test_moderator_confirms_a_stale_listing(mod_client):
     group = make_support_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
     assert list(SupportGroup.objects.stale()) == [group]
+    today = timezone.localdate()
     admin_action(mod_client, "groups_supportgroup", "confirm", [group], "Phoned the organizer.")
     group.refresh_from_db()
-    assert group.last_confirmed == timezone.localdate()
+    assert group.last_confirmed in {today, timezone.localdate()}  # the action may cross midnight
     assert list(SupportGroup.objects.stale()) == []
     assert audit_actions() == [("listing confirmed", "morgan@example.org", "Phoned the organizer.")]
 
