@@ -127,8 +127,10 @@ def next_occurrences(meeting, count=3, after=None):
     if not has_recurrence(meeting) or meeting.start_time is None:
         return []
     tz = zone(meeting.timezone)
-    after = (after or timezone.now()).astimezone(tz)
-    local_after = after.replace(tzinfo=None)
+    # Compared as instants: two datetimes in one zone compare by their wall clocks, and in the
+    # hour the clocks go back 1:30 am comes twice (the first would still look to come).
+    after = (after or timezone.now()).astimezone(dt.UTC)
+    local_after = after.astimezone(tz).replace(tzinfo=None)
     anchor = meeting.start_date
     interval_matters = meeting.frequency in ("biweekly", "bimonthly")
     if interval_matters and anchor is None:
@@ -145,10 +147,12 @@ def next_occurrences(meeting, count=3, after=None):
     for local in _rule(meeting, dtstart):
         if meeting.start_date and local.date() < meeting.start_date:
             continue
-        aware = local.replace(tzinfo=tz)
-        if aware <= after:
+        instant = local.replace(tzinfo=tz).astimezone(dt.UTC)
+        if instant <= after:
             continue
-        found.append(aware)
+        # Back from UTC: a time the clocks skip (1:30 am as they go forward) reads as what the
+        # clock shows at that instant (2:30 am, UTC+1), as calendars read it (RFC 5545).
+        found.append(instant.astimezone(tz))
         if len(found) >= count:
             break
     return found

@@ -72,6 +72,33 @@ def test_a_meeting_that_already_started_today_is_not_listed_as_next():
     assert dates(weekly.next_occurrences(count=1, after=before)) == [dt.date(2026, 9, 17)]
 
 
+def test_in_the_hour_the_clocks_go_back_a_meeting_already_held_is_not_listed_again():
+    # Sunday 31 October 2027: at 2 am UK summer time the clocks go back to 1 am, so 1:30 comes
+    # twice. The meeting is held at the first; during the second hour it is over.
+    early = meeting(weekday=6, start_time=dt.time(1, 30), timezone="Europe/London")
+    first_pass = dt.datetime(2027, 10, 31, 0, 10, tzinfo=dt.UTC)  # 1:10 am BST
+    second_pass = dt.datetime(2027, 10, 31, 1, 10, tzinfo=dt.UTC)  # 1:10 am GMT, an hour on
+    [held] = early.next_occurrences(count=1, after=first_pass)
+    assert held.astimezone(dt.UTC) == dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC)
+    [following] = early.next_occurrences(count=1, after=second_pass)
+    assert following.date() == dt.date(2027, 11, 7)
+    assert schedule.under_way_or_soon([early], second_pass) == ("now", None)  # until 2:30 BST
+    assert schedule.under_way_or_soon([early], second_pass + dt.timedelta(minutes=30)) == (
+        None,
+        None,
+    )
+
+
+def test_a_meeting_in_the_hour_the_clocks_skip_is_shown_at_the_time_the_clock_reads():
+    # Sunday 28 March 2027: UK clocks jump from 1 am to 2 am; 1:30 am does not happen that day.
+    early = meeting(weekday=6, start_time=dt.time(1, 30), timezone="Europe/London")
+    saturday = dt.datetime(2027, 3, 27, 12, 0, tzinfo=dt.UTC)
+    skipped, week_after = early.next_occurrences(count=2, after=saturday)
+    assert skipped.astimezone(dt.UTC) == dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)
+    assert (skipped.hour, skipped.minute, schedule.utc_offset_label(skipped)) == (2, 30, "UTC+1")
+    assert (week_after.hour, week_after.minute) == (1, 30)
+
+
 def test_every_other_week_follows_the_weeks_of_the_first_meeting():
     fortnightly = meeting(frequency="biweekly", start_date=dt.date(2026, 1, 1))
     assert dates(fortnightly.next_occurrences(count=3, after=SEPT_15)) == [
