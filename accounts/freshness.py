@@ -57,8 +57,8 @@ def _owned():
 
 def needing_moderators(today=None, now=None):
     """The stale queue: unconfirmed for six months, and nobody to ask or nobody answered."""
-    today = today or timezone.localdate()
     now = now or timezone.now()
+    today = today or timezone.localdate(now)  # the same day as `now`, as send_due reads it
     unanswered = Exists(
         _reminders_since_confirmed(
             number=2, answered_at__isnull=True, created_at__lte=now - SECOND_AFTER
