@@ -26,7 +26,7 @@ def week_minutes(meeting, when=None):
     """(minute_of_week in the meeting's zone, utc_minute_of_week at the zone's offset at `when`).
 
     None for both when the meeting has no weekday or start time. The UTC value follows daylight
-    saving, so run `manage.py refresh_search` after clock changes (a daily cron is simplest).
+    saving: `refresh_week_minutes` (hourly) rewrites it after a zone changes its clocks.
     """
     if meeting.weekday is None or meeting.start_time is None:
         return None, None
@@ -35,6 +35,29 @@ def week_minutes(meeting, when=None):
     offset = when.astimezone(schedule.zone(meeting.timezone)).utcoffset() or dt.timedelta(0)
     utc = (local - int(offset.total_seconds() // 60)) % WEEK
     return local, utc
+
+
+def refresh_week_minutes(when=None):
+    """Recompute every meeting's week minutes at `when` (now) and write only those that moved.
+
+    Zones change their clocks at different hours (01:00 UTC in the UK, 06:00 to 10:00 UTC across
+    the US, the day before in New Zealand): run hourly, a zone's meetings are filed under their
+    new UTC minute within the hour. An hour without a change writes nothing, so the directory's
+    generation, and with it every process's index and kept pages, stays. Returns the number
+    of meetings written.
+    """
+    from groups.models import Meeting
+
+    fields = ["minute_of_week", "utc_minute_of_week"]
+    moved = []
+    meetings = Meeting.objects.only("weekday", "start_time", "timezone", *fields)
+    for meeting in meetings.iterator(chunk_size=5000):
+        minutes = week_minutes(meeting, when)
+        if minutes != (meeting.minute_of_week, meeting.utc_minute_of_week):
+            meeting.minute_of_week, meeting.utc_minute_of_week = minutes
+            moved.append(meeting)
+    Meeting.objects.bulk_update(moved, fields, batch_size=1000)
+    return len(moved)
 
 
 def _join(*parts):

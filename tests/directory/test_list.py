@@ -1,10 +1,13 @@
 import datetime as dt
+import io
 import re
+import unittest.mock
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from groups.search import refresh_search_document
+from groups.search import refresh_search_document, refresh_week_minutes
 from groups.vocabulary import current as vocabulary
 from tests.factories import (
     make_audience,
@@ -417,3 +420,48 @@ def test_result_links_carry_the_filters_back_to_the_results(client, world):
     link = re.search(r'href="(/groups/group-[^"]+\?back=[^"]+)">Edinburgh', html).group(1)
     detail = client.get(link.replace("&amp;", "&")).content.decode()
     assert 'href="/groups/?type=hearing-voices&amp;day=thu">← Back to your results' in detail
+
+
+# Sunday 14 March 2027, 07:00 UTC: New York goes on summer time, London not for two weeks.
+WINTER = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
+NEW_YORK_CHANGED = dt.datetime(2027, 3, 14, 12, 0, tzinfo=dt.UTC)
+
+
+def at(moment):
+    return unittest.mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+@pytest.fixture
+def sunday_noon_new_york():
+    group = make_support_group("Sunday noon in New York", attendance="online")
+    make_meeting(
+        group, weekday=6, start_time=dt.time(12, 0), end_time=None, timezone="America/New_York"
+    )
+    refresh_search_document(when=WINTER)  # filed at 17:00 UTC: the evening in London
+    return group
+
+
+def test_after_a_zone_changes_its_clocks_its_meetings_move_to_their_new_hour_in_the_filters(
+    client, sunday_noon_new_york
+):
+    def in_londons(time):
+        with at(NEW_YORK_CHANGED):
+            response = client.get(LIST, {"day": "sun", "time": time, "tz": "Europe/London"})
+        results = response.content.decode().split('id="results"')[1]
+        return sunday_noon_new_york.get_absolute_url() in results
+
+    assert in_londons("evening") and not in_londons("afternoon")  # as filed in winter
+    assert refresh_week_minutes(when=NEW_YORK_CHANGED) == 1
+    assert in_londons("afternoon") and not in_londons("evening")  # 16:00 UTC, 4 pm in London
+    assert refresh_week_minutes(when=NEW_YORK_CHANGED) == 0  # no change, nothing written
+
+
+def test_the_hourly_command_moves_the_meetings_of_zones_that_changed_their_clocks(
+    sunday_noon_new_york,
+):
+    out = io.StringIO()
+    with at(NEW_YORK_CHANGED):
+        call_command("refresh_search", "--week-minutes", stdout=out)
+    assert out.getvalue() == "Meetings moved: 1.\n"
+    meeting = sunday_noon_new_york.meetings.get()
+    assert meeting.utc_minute_of_week == 6 * 1440 + 16 * 60
