@@ -2,13 +2,13 @@
 
 import datetime as dt
 import re
-import unittest.mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from groups.search import refresh_search_document
+from tests.clock import WINTER, at
 from tests.factories import (
     make_meeting,
     make_organization,
@@ -54,15 +54,9 @@ def places():
     return regions
 
 
-def at(moment):
-    """The pages see `moment` as now: what a listing says about its next meetings depends on it."""
-    return unittest.mock.patch("django.utils.timezone.now", return_value=moment)
-
-
-# Both on winter time: Thursday 5 pm in Los Angeles is Friday 1 am in London (and in summer, both
-# on summer time). From the second Sunday of March to the last one, and from the last Sunday of
-# October to the first of November, only the US has changed its clocks: it is then midnight.
-WINTER = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+# Thursday 5 pm in Los Angeles is Friday 1 am in London in WINTER (and in summer). From the second
+# Sunday of March to the last one, and from the last Sunday of October to the first of November,
+# only the US has changed its clocks: it is then midnight.
 ONLY_THE_US_ON_SUMMER_TIME = dt.datetime(2027, 3, 20, 12, 0, tzinfo=dt.UTC)
 
 

@@ -1,7 +1,6 @@
 import datetime as dt
 import io
 import re
-import unittest.mock
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +8,7 @@ from django.urls import reverse
 
 from groups.search import refresh_search_document, refresh_week_minutes
 from groups.vocabulary import current as vocabulary
+from tests.clock import at
 from tests.factories import (
     make_audience,
     make_language,
@@ -425,10 +425,6 @@ def test_result_links_carry_the_filters_back_to_the_results(client, world):
 # Sunday 14 March 2027, 07:00 UTC: New York goes on summer time, London not for two weeks.
 WINTER = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
 NEW_YORK_CHANGED = dt.datetime(2027, 3, 14, 12, 0, tzinfo=dt.UTC)
-
-
-def at(moment):
-    return unittest.mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 @pytest.fixture
