@@ -41,13 +41,14 @@ def refresh_week_minutes(when=None):
     """Recompute every meeting's week minutes at `when` (now) and write only those that moved.
 
     Zones change their clocks at different hours (01:00 UTC in the UK, 06:00 to 10:00 UTC across
-    the US, the day before in New Zealand): run hourly, a zone's meetings are filed under their
-    new UTC minute within the hour. An hour without a change writes nothing, so the directory's
-    generation, and with it every process's index and kept pages, stays. Returns the number
-    of meetings written.
+    the US, 14:00 UTC on a Saturday in New Zealand): run hourly, a zone's meetings are filed
+    under their new UTC minute within the hour. An hour without a change writes nothing, so the
+    directory's generation, and with it every process's index and kept pages, stays. Returns
+    the number of meetings written.
     """
     from groups.models import Meeting
 
+    when = when or timezone.now()  # one instant for all: a run may straddle a clock change
     fields = ["minute_of_week", "utc_minute_of_week"]
     moved = []
     meetings = Meeting.objects.only("weekday", "start_time", "timezone", *fields)
