@@ -163,6 +163,9 @@ def _scanned_changes(name, from_year, to_year):
                     low = middle
                 else:
                     high = middle
+            # Changes fall on whole minutes: the one in (low, high] is `high` cut to its minute.
+            # Left uncut, the onset was written up to 42 seconds late (Cairo's 00:00:28).
+            high = high.replace(second=0, microsecond=0)
             changes.append((high, previous, offset, high.astimezone(tz).tzname()))
             previous = offset
         moment = nxt

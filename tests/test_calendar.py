@@ -185,3 +185,26 @@ def test_the_page_offers_a_calendar_only_when_it_has_dates_to_put_in_it(client):
     assert "Next meetings" not in html
     assert reverse("groups:calendar", args=[unanchored.slug]) not in html
     assert client.get(reverse("groups:calendar", args=[unanchored.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("zone", ["Africa/Cairo"])
+def test_clock_changes_listed_one_by_one_start_on_their_minute(client, zone):
+    # Zones whose rule a yearly RRULE cannot state list each change; a meeting starting just
+    # after one was read with the old offset when the onset was written seconds late.
+    group = make_support_group("Listed changes")
+    make_meeting(group, timezone=zone)
+
+    cal = parse(client.get(reverse("groups:calendar", args=[group.slug])))
+
+    (vtimezone,) = cal.walk("VTIMEZONE")
+    listed = [o for o in vtimezone.subcomponents if "rrule" not in o][1:]
+    assert len(listed) > 10
+    tz = vtimezone.to_tz(lookup_tzid=False)  # our VTIMEZONE, not the system zone of that name
+    for observance in listed:
+        onset = observance.decoded("dtstart")
+        assert onset.second == 0, onset
+        # Five seconds after the change, read from UTC so that no local time is ambiguous.
+        utc = (onset - observance.decoded("tzoffsetfrom")).replace(tzinfo=dt.UTC)
+        just_after = utc + dt.timedelta(seconds=5)
+        expected = just_after.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
+        assert just_after.astimezone(tz).utcoffset() == expected, onset
