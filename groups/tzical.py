@@ -7,8 +7,9 @@ zone's POSIX TZ string (the footer of its TZif file, which tzdata defines as the
 times after the last listed change): one yearly RRULE per observance, open-ended.
 
 A zone whose rule a yearly RRULE cannot state (no footer, a Julian-day rule, a change moved by its
-time into the next month, as Cairo's "last Thursday at 24:00") falls back to one observance per
-change, for FALLBACK_YEARS years.
+time into the next month, as Cairo's "last Thursday at 24:00"), or whose listed changes differ
+from its rule within FALLBACK_YEARS (Casablanca, Gaza), falls back to one observance per change,
+for FALLBACK_YEARS years.
 """
 
 import datetime as dt
@@ -118,30 +119,63 @@ def _yearly_rule(month, week, weekday, seconds):
     }
 
 
-def _rule_components(parsed, from_year):
+def _changes_of(parsed):
+    """(month, week, weekday, seconds, offset before, offset after, label) of the rule's two
+    changes ([] for a zone without daylight saving), or None when one is not an Mm.w.d rule."""
     std_name, std_off, dst_name, dst_off, start_rule, end_rule = parsed
+    if not dst_name:
+        return []
     std = dt.timedelta(seconds=-_seconds(std_off))
     dst = dt.timedelta(seconds=-_seconds(dst_off)) if dst_off else std + dt.timedelta(hours=1)
-    components = []
+    changes = []
     # Entering DST (from std to dst) at start_rule, leaving it at end_rule; both in local time of
-    # the observance in force just before. Which is "daylight" is decided by the larger offset
-    # (Europe/Dublin's POSIX "DST" is its winter).
-    for rule, (off_from, off_to, label) in (
-        (start_rule, (std, dst, dst_name)),
-        (end_rule, (dst, std, std_name)),
+    # the observance in force just before.
+    for rule, off_from, off_to, label in (
+        (start_rule, std, dst, dst_name),
+        (end_rule, dst, std, std_name),
     ):
         match = _RULE.match(rule)
         if not match:
             return None
-        month, week, weekday = int(match[1]), int(match[2]), int(match[3])
         seconds = _seconds(match[4]) if match[4] else 7200
+        month, week, weekday = int(match[1]), int(match[2]), int(match[3])
+        changes.append((month, week, weekday, seconds, off_from, off_to, label))
+    return changes
+
+
+def _rule_components(parsed, from_year):
+    changes = _changes_of(parsed)
+    if changes is None:
+        return None
+    components = []
+    for month, week, weekday, seconds, off_from, off_to, label in changes:
         rrule = _yearly_rule(month, week, weekday, seconds)
         if rrule is None:
             return None
         start = _first_on_or_after(from_year, month, week, weekday, seconds)
+        # "daylight" is the larger offset (Europe/Dublin's POSIX "DST" is its winter).
         kind = "daylight" if off_to > off_from else "standard"
         components.append(_observance(kind, start, off_from, off_to, _label(label), rrule))
     return components
+
+
+def _rule_holds(name, parsed, from_year):
+    """Whether the zone changes exactly as its POSIX rule says, every year of the fallback's span.
+
+    tzdata defines the rule for times after the last listed change only, and some zones list
+    changes decades ahead that no yearly rule states (Casablanca's and Gaza's around Ramadan):
+    written as the rule alone, their VTIMEZONE was an hour off for weeks of every year."""
+    changes = _changes_of(parsed)
+    if changes is None:
+        return False
+    to_year = from_year + FALLBACK_YEARS
+    implied = set()
+    for year in range(from_year, to_year + 1):
+        for month, week, weekday, seconds, off_from, off_to, _label in changes:
+            local = _first_on_or_after(year, month, week, weekday, seconds)
+            implied.add(((local - off_from).replace(tzinfo=dt.UTC), off_from, off_to))
+    actual = {change[:3] for change in _scanned_changes(name, from_year, to_year)}
+    return implied == actual
 
 
 def _scanned_changes(name, from_year, to_year):
@@ -192,11 +226,11 @@ def _fallback_components(name, from_year):
 def _components(name, from_year):
     rule = posix_rule(name)
     parsed = _POSIX.match(rule) if rule else None
-    if parsed and not parsed[3]:
-        offset = dt.timedelta(seconds=-_seconds(parsed[2]))
-        start = dt.datetime(from_year, 1, 1)
-        return (_observance("standard", start, offset, offset, _label(parsed[1])),)
-    if parsed:
+    if parsed and _rule_holds(name, parsed.groups(), from_year):
+        if not parsed[3]:
+            offset = dt.timedelta(seconds=-_seconds(parsed[2]))
+            start = dt.datetime(from_year, 1, 1)
+            return (_observance("standard", start, offset, offset, _label(parsed[1])),)
         components = _rule_components(parsed.groups(), from_year)
         if components:
             return tuple(components)

@@ -123,7 +123,7 @@ def test_time_zones_give_the_right_offset_in_january_and_july_for_decades(client
     assert b"RDATE" not in body
     for observance in vtimezone.subcomponents:
         assert "UNTIL" not in observance["rrule"]
-    tz = vtimezone.to_tz()
+    tz = vtimezone.to_tz(lookup_tzid=False)  # our VTIMEZONE, not the system zone of that name
     for year in (2027, 2031, 2038, 2045):
         for month in (1, 7):
             moment = dt.datetime(year, month, 15, 12)
@@ -187,7 +187,7 @@ def test_the_page_offers_a_calendar_only_when_it_has_dates_to_put_in_it(client):
     assert client.get(reverse("groups:calendar", args=[unanchored.slug])).status_code == 404
 
 
-@pytest.mark.parametrize("zone", ["Africa/Cairo"])
+@pytest.mark.parametrize("zone", ["Africa/Cairo", "Africa/Casablanca"])
 def test_clock_changes_listed_one_by_one_start_on_their_minute(client, zone):
     # Zones whose rule a yearly RRULE cannot state list each change; a meeting starting just
     # after one was read with the old offset when the onset was written seconds late.

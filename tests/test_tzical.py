@@ -10,7 +10,9 @@ from groups import tzical
 
 
 def offsets_disagree(name, years):
-    ours = icalendar.Timezone.from_ical(tzical.vtimezone(name, 2026).to_ical()).to_tz()
+    ours = icalendar.Timezone.from_ical(tzical.vtimezone(name, 2026).to_ical()).to_tz(
+        lookup_tzid=False
+    )
     real = zoneinfo.ZoneInfo(name)
     wrong = []
     for year in years:
