@@ -6,7 +6,10 @@ What every event says, whatever client reads it:
 - an end: DTEND when the organizer gave one, else DURATION of schedule.DEFAULT_LENGTH (the length
   the Meeting Guide apps assume too), and the description says the end time is not listed;
 - for a listing that is closed or paused (SupportGroup.advertises_meetings), STATUS:CANCELLED, so
-  a calendar that subscribed earlier shows the meetings as cancelled rather than still on.
+  a calendar that subscribed earlier shows the meetings as cancelled rather than still on;
+- a meeting whose wall-clock time a clock change skips or repeats (1:30 am on the night the
+  clocks go from 1:00 to 2:00) is, on those nights, a one-off event in UTC that the series
+  leaves out (EXDATE): readers disagree on where such a local time falls (unclear_starts).
 A calendar with no event at all is never served (RFC 5545 wants at least one component): the
 views answer 404 with a sentence instead.
 """
@@ -55,33 +58,118 @@ def first_start(meeting, now=None):
     return found[0] if found else None
 
 
-def event_for(group, meeting, now=None):
-    rrule = meeting.rrule_text()
-    if not rrule or meeting.start_time is None:
-        return None
-    start = first_start(meeting, now)
-    if start is None:
-        return None
-    event = icalendar.Event()
-    event.add("uid", f"meeting-{meeting.pk}@{_host()}")
-    event.add("dtstamp", (group.updated_at or timezone.now()).astimezone(dt.UTC))
+# How far ahead meetings at a wall-clock time a clock change skips or repeats are written out.
+UNCLEAR_YEARS = 5
+
+
+def _names_one_instant(local, tz):
+    """Whether the wall-clock time `local` (naive) is neither skipped nor repeated in `tz`."""
+    return local.replace(tzinfo=tz).utcoffset() == local.replace(tzinfo=tz, fold=1).utcoffset()
+
+
+def _clear(start, end, tz):
+    """Whether a meeting from `start` to `end` (naive wall-clock times) has no clock change in
+    it, at it or at either end."""
+    return (
+        _names_one_instant(start, tz)
+        and _names_one_instant(end, tz)
+        and start.replace(tzinfo=tz).utcoffset() == end.replace(tzinfo=tz).utcoffset()
+    )
+
+
+def unclear_starts(meeting, first, now):
+    """The meeting's starts from `first` on (for UNCLEAR_YEARS years) that a clock change makes
+    unclear: at a wall-clock time the change skips (1:30 am on the night London goes from 1:00 to
+    2:00) or repeats, ending at one, or with the change during the meeting.
+
+    RFC 5545, recurring-ical-events and our pages read a skipped time with the offset before the
+    change and a repeated one as its first occurrence; ical.js (Thunderbird and many web
+    calendars) puts a skipped time an hour early and a repeated one at its second occurrence."""
+    tz = first.tzinfo
+    zone = getattr(tz, "key", None)
+    if zone in (None, "UTC"):
+        return []
+    length = schedule.duration(meeting) or schedule.DEFAULT_LENGTH
+    found = []
+    for low, high in tzical.unclear_times(zone, now.year, UNCLEAR_YEARS):
+        day = low.date() - dt.timedelta(days=1)  # a meeting the day before may run into it
+        while day <= high.date():
+            local = dt.datetime.combine(day, meeting.start_time)
+            stated = local.replace(tzinfo=tz)  # the listed wall-clock time, as EXDATE names it
+            if (
+                day.weekday() == meeting.weekday
+                and stated.astimezone(dt.UTC) >= first.astimezone(dt.UTC)
+                and not _clear(local, local + length, tz)
+            ):
+                noon_before = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(12))
+                upcoming = meeting.next_occurrences(count=1, after=noon_before.replace(tzinfo=tz))
+                # Compared as instants: next_occurrences gives a skipped time as the clock
+                # reads it then (1:30 as 2:30 BST).
+                if upcoming and upcoming[0].astimezone(dt.UTC) == stated.astimezone(dt.UTC):
+                    found.append(stated)
+            day += dt.timedelta(days=1)
+    return found
+
+
+def _details(event, group, meeting):
+    """What the series and its one-off meetings say alike."""
     event.add("summary", group.name)
-    if getattr(start.tzinfo, "key", None) == "UTC":
-        start = start.astimezone(dt.UTC)  # written as ...Z: no VTIMEZONE to need
-    event.add("dtstart", start)  # zoneinfo-aware: written with TZID=<the IANA name>
-    length = schedule.duration(meeting)
-    if length:
-        event.add("dtend", start + length)
-    else:
-        event.add("duration", schedule.DEFAULT_LENGTH)
-    event.add("rrule", icalendar.vRecur.from_ical(rrule))
     if not group.advertises_meetings:
         event.add("status", "CANCELLED")
     event.add("url", site_url(group.get_absolute_url()))
     event.add("description", _description(group, meeting))
     if group.venue or group.address:
         event.add("location", ", ".join(p for p in (group.venue, group.address) if p))
-    return event
+
+
+def _timing(event, start, meeting):
+    event.add("dtstart", start)
+    length = schedule.duration(meeting)
+    if length:
+        event.add("dtend", start + length)
+    else:
+        event.add("duration", schedule.DEFAULT_LENGTH)
+
+
+def events_for(group, meeting, now=None):
+    """The meeting's VEVENTs: its series, and a one-off event (in UTC, so no reader has to
+    resolve it) for each start at a skipped or repeated wall-clock time, which the series
+    leaves out with EXDATE. [] when it has no regular time."""
+    rrule = meeting.rrule_text()
+    if not rrule or meeting.start_time is None:
+        return []
+    now = now or timezone.now()
+    start = first_start(meeting, now)
+    if start is None:
+        return []
+    stamp = (group.updated_at or timezone.now()).astimezone(dt.UTC)
+    event = icalendar.Event()
+    event.add("uid", f"meeting-{meeting.pk}@{_host()}")
+    event.add("dtstamp", stamp)
+    unclear = unclear_starts(meeting, start, now)
+    instants = {when.astimezone(dt.UTC) for when in unclear}
+    if start.astimezone(dt.UTC) in instants:
+        # The series starts on a clear meeting: its DTSTART and DTEND set the time and length
+        # every reader repeats, and readers disagree on an unclear one.
+        later = meeting.next_occurrences(count=3, after=start)
+        start = next((s for s in later if s.astimezone(dt.UTC) not in instants), start)
+    if getattr(start.tzinfo, "key", None) == "UTC":
+        start = start.astimezone(dt.UTC)  # written as ...Z: no VTIMEZONE to need
+    _timing(event, start, meeting)  # zoneinfo-aware: written with TZID=<the IANA name>
+    event.add("rrule", icalendar.vRecur.from_ical(rrule))
+    if unclear:
+        event.add("exdate", unclear)
+    _details(event, group, meeting)
+    found = [event]
+    for when in unclear:
+        # In UTC, lasting the listed length: no local time left for a reader to resolve.
+        single = icalendar.Event()
+        single.add("uid", f"meeting-{meeting.pk}-{when:%Y%m%d}@{_host()}")
+        single.add("dtstamp", stamp)
+        _timing(single, when.astimezone(dt.UTC), meeting)
+        _details(single, group, meeting)
+        found.append(single)
+    return found
 
 
 def build(groups, title, now=None):
@@ -91,9 +179,7 @@ def build(groups, title, now=None):
     events = []
     for group in groups:
         for meeting in group.meetings.all():
-            event = event_for(group, meeting, now)
-            if event is not None:
-                events.append(event)
+            events += events_for(group, meeting, now)
     if not events:
         return None
     cal = icalendar.Calendar()

@@ -206,6 +206,22 @@ def _scanned_changes(name, from_year, to_year):
     return changes
 
 
+@lru_cache(maxsize=512)
+def unclear_times(name, from_year, years):
+    """Each stretch of wall-clock time that a clock change in zone `name` skips or repeats, from
+    `from_year` on for `years` years, as (first, end) naive local datetimes: (1:00, 2:00) on
+    the night London's clocks go from 1:00 to 2:00, and again on the night they go back."""
+    return tuple(
+        (
+            (instant + min(before, after)).replace(tzinfo=None),
+            (instant + max(before, after)).replace(tzinfo=None),
+        )
+        for instant, before, after, _label in _scanned_changes(
+            name, from_year, from_year + years - 1
+        )
+    )
+
+
 def _fallback_components(name, from_year):
     tz = zoneinfo.ZoneInfo(name)
     start = dt.datetime(from_year, 1, 1, tzinfo=dt.UTC).astimezone(tz)

@@ -14,8 +14,17 @@
 - JSON-LD property values keep to schema.org's ranges.
 - HSDS: the semantic checks of tests/test_hsds.py on the seed and sample, and the HSDS 3 JSON
   Schema when $HSDS_SCHEMA names a copy of schema/compiled/tabular.json.
+
+The awkward world (awkward_world() below) is what calendar apps and directories meet in real
+listings: clock changes in both hemispheres and half-hour zones, meetings at 00:30, at 23:30
+without an end (so they run past midnight), at wall-clock times a clock change skips or repeats,
+every recurrence a Meeting can hold, every status, online/phone/hybrid groups, text with commas,
+semicolons, backslashes, newlines, emoji and non-Latin scripts, and private contact details
+that must appear nowhere. The readers expand eight weeks across the changes, and each
+occurrence must be exactly where an independent reading of the listing's stated rule puts it.
 """
 
+import calendar as monthcalendar
 import datetime as dt
 import io
 import json
@@ -32,7 +41,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from groups.models import SupportGroup
-from tests.factories import make_meeting, make_support_group
+from tests.factories import make_meeting, make_organization, make_support_group
 from tests.validators.hsds import check_document
 from tests.validators.meeting_guide import check_entry  # the spec's field formats
 
@@ -73,8 +82,9 @@ def need_validators():
 
 @pytest.fixture
 def directory(settings):
-    """The seed listings, 100 synthetic ones, and weekly, fortnightly, monthly and last-week
-    meetings in each of the six zones whose offsets change on different dates."""
+    """The seed listings, 100 synthetic ones, weekly, fortnightly, monthly and last-week
+    meetings in each of the six zones whose offsets change on different dates, and the awkward
+    world (below)."""
     settings.PAGE_CACHE_SECONDS = 0
     call_command("load_seed", stdout=io.StringIO())
     call_command("generate_synthetic_groups", count=100, seed=7, stdout=io.StringIO())
@@ -118,6 +128,7 @@ def directory(settings):
             start_time=dt.time(12),
             timezone=zone,
         )
+    awkward_world()
     return SupportGroup.objects.published().filter(meetings__isnull=False).distinct().order_by("pk")
 
 
@@ -320,3 +331,338 @@ def test_hsds_export_of_the_seed_and_sample_passes_the_semantic_checks(client, d
             timeout=120,
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+# --- the awkward world ---------------------------------------------------------------------------
+
+# Contact details their organizers did not publish: no output may carry them.
+PRIVATE = {
+    "email": "private.person@example.net",
+    "phone": "+44 20 7946 0999",
+    "join_url": "https://zoom.us/j/99900099911",
+    "contact_name": "Rosalind Hiddensurname",
+}
+# Eight weeks from each moment cross every clock change of the world's zones: the US and
+# St John's (14 March), Europe (28 March), Australia and Lord Howe (4 April); then Australia and
+# Lord Howe (3 October), Europe (31 October), the US and St John's (7 November).
+WINDOWS = [
+    dt.datetime(2027, 3, 10, 12, 0, tzinfo=dt.UTC),
+    dt.datetime(2027, 9, 22, 12, 0, tzinfo=dt.UTC),
+    # The calendar's first event falls on a skipped time (New York, 2:30 am on 14 March).
+    dt.datetime(2027, 3, 13, 12, 0, tzinfo=dt.UTC),
+]
+WEEKS = dt.timedelta(weeks=8)
+WORLD_ZONES = {
+    "Europe/London",
+    "America/New_York",
+    "Australia/Sydney",
+    "Australia/Adelaide",  # +9:30/+10:30
+    "America/St_Johns",  # -3:30/-2:30
+    "Australia/Lord_Howe",  # +10:30/+11: a half-hour change
+    "Asia/Kathmandu",  # +5:45, no change
+    "Africa/Casablanca",  # +01, +00 around Ramadan (back on 14 March 2027)
+}
+AWKWARD_TEXT = "Commas, semicolons; a backslash \\ a\nnewline, 🌱 and «quotes»"
+
+
+def awkward_world():
+    """The listings calendar apps and directories get wrong, keyed by a short name."""
+    host = make_organization("Voices Network; North & South", summary="Hosts, “quoted”")
+    made = {}
+
+    def listing(key, name, **fields):
+        made[key] = make_support_group(name, slug=f"awkward-{key}", **fields)
+        return made[key]
+
+    def meets(group, weekday, start, end=None, zone="Europe/London", **fields):
+        return make_meeting(
+            group, weekday=weekday, start_time=start, end_time=end, timezone=zone, **fields
+        )
+
+    london = listing(
+        "london",
+        "Voices, London; Sundays \\ late",
+        summary=AWKWARD_TEXT,
+        description="A very long description. " * 800,
+        attendance="in_person",
+        venue="Friends House; Room 3",
+        address="173 Euston Road, London NW1 2BJ",
+        host=host,
+        cost="free",
+        email=PRIVATE["email"],
+        email_public=False,
+        phone=PRIVATE["phone"],
+        phone_public=False,
+        contact_name=PRIVATE["contact_name"],
+        contact_name_public=False,
+        how_to_join="Ring the bell;\nthen wait \\ a minute",
+    )
+    meets(london, 6, dt.time(0, 30), dt.time(1, 45))  # 00:30 on Sundays
+    meets(london, 6, dt.time(1, 30), dt.time(2, 30))  # skipped on 28 March, repeated 31 October
+    meets(london, 5, dt.time(23, 30), notes="Runs past midnight; no end time, 🌙")
+    new_york = listing(
+        "new-york", "Hearing Voices NYC 🗽", attendance="online", join_url="https://zoom.us/j/1234"
+    )
+    meets(new_york, 6, dt.time(2, 30), dt.time(3, 30), "America/New_York")  # skipped 14 March
+    meets(
+        new_york,
+        6,
+        dt.time(1, 30),
+        dt.time(2, 15),
+        "America/New_York",
+        frequency="biweekly",
+        start_date=dt.date(2027, 3, 7),
+    )
+    meets(
+        new_york, 6, dt.time(1, 15), dt.time(2), "America/New_York", frequency="monthly",
+        weeks_of_month="1",
+    )  # fmt: skip
+    sydney = listing(
+        "sydney",
+        "悉尼 听声小组 — Sydney",
+        attendance="hybrid",
+        address="1 Macquarie St, Sydney NSW 2000",
+        join_url="https://meet.google.com/abc-defg-hij",
+    )
+    for weekday, start, weeks in ((6, dt.time(2, 30), "1"), (6, dt.time(19), "-1"),
+                                  (3, dt.time(18), "5"), (1, dt.time(9, 45), "2,4")):  # fmt: skip
+        end = start.replace(hour=start.hour + 1)
+        meets(sydney, weekday, start, end, "Australia/Sydney", frequency="monthly",
+              weeks_of_month=weeks)  # fmt: skip
+    adelaide = listing(
+        "adelaide",
+        "مجموعة الدعم Adelaide",
+        attendance="phone",
+        phone="+61 8 8123 4567",
+        phone_public=True,
+        service_area="South Australia",
+    )
+    meets(adelaide, 6, dt.time(2, 30), dt.time(3, 30), "Australia/Adelaide")
+    meets(
+        adelaide, 2, dt.time(10), dt.time(11), "Australia/Adelaide", frequency="bimonthly",
+        weeks_of_month="1,3", start_date=dt.date(2027, 1, 6),
+    )  # fmt: skip
+    st_johns = listing(
+        "st-johns", 'St. John\'s "peer" circle', attendance="online",
+        join_url="https://meet.jit.si/peer-circle",
+    )  # fmt: skip
+    meets(st_johns, 6, dt.time(0, 30), dt.time(1, 30), "America/St_Johns")
+    lord_howe = listing(
+        "lord-howe", "Lord Howe Island", attendance="online", join_url="https://zoom.us/j/555"
+    )
+    meets(lord_howe, 6, dt.time(1, 45), dt.time(2, 15), "Australia/Lord_Howe")
+    kathmandu = listing(
+        "kathmandu",
+        "काठमाडौं साथी समूह\nKathmandu peers",
+        attendance="online",
+        join_url=PRIVATE["join_url"],
+        join_url_public=False,
+        service_area="Nepal",
+    )
+    meets(kathmandu, 0, dt.time(18, 15), dt.time(19, 45), "Asia/Kathmandu")
+    casablanca = listing(
+        "casablanca", "Groupe d'entraide, Casablanca", attendance="online",
+        join_url="https://meet.jit.si/casablanca",
+    )  # fmt: skip
+    meets(casablanca, 3, dt.time(10), dt.time(11), "Africa/Casablanca")  # 11 March: +00
+    hybrid_unplaced = listing(
+        "hybrid-no-address", "Hybrid, room to be announced", attendance="hybrid",
+        join_url="https://zoom.us/j/2222", service_area="Leeds",
+    )  # fmt: skip
+    meets(hybrid_unplaced, 1, dt.time(18), dt.time(19))
+    for status in ("paused", "closed", "unconfirmed", "forming"):
+        group = listing(
+            status, f"A {status} group", attendance="in_person", address=f"{status} Hall, Leeds",
+            status=status,
+        )  # fmt: skip
+        meets(group, 2, dt.time(19), dt.time(20))
+    archived = listing(
+        "archived", "An archived group", attendance="in_person", address="Old Hall, Leeds",
+        moderation="archived",
+    )  # fmt: skip
+    meets(archived, 2, dt.time(19), dt.time(20))
+    listing(
+        "no-meetings", "No meetings listed", attendance="online", join_url="https://zoom.us/j/3"
+    )
+    arranged = listing(
+        "arranged", "By arrangement", attendance="in_person", address="Any Hall, Leeds"
+    )
+    make_meeting(arranged, frequency="arranged", weekday=None, start_time=None, end_time=None)
+    return made
+
+
+@pytest.fixture
+def awkward(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    return awkward_world()
+
+
+def _weeks(meeting):
+    return [int(part) for part in meeting.weeks_of_month.split(",") if part.strip()] or [1]
+
+
+def stated_dates(meeting, first, last):
+    """The dates from `first` to `last` the listing's rule names, read from the rule as a person
+    reads it ("the first and third Wednesday of every other month from January"), not through
+    groups.schedule."""
+    if meeting.frequency == "arranged" or meeting.weekday is None or not meeting.start_time:
+        return []
+    if meeting.frequency in ("biweekly", "bimonthly") and meeting.start_date is None:
+        return []  # "every other" without a dated meeting names no dates
+    found, day = [], first
+    while day <= last:
+        if day.weekday() == meeting.weekday and not (
+            meeting.start_date and day < meeting.start_date
+        ):
+            if meeting.frequency == "weekly":
+                found.append(day)
+            elif meeting.frequency == "biweekly":
+                anchor = meeting.start_date + dt.timedelta(
+                    days=(meeting.weekday - meeting.start_date.weekday()) % 7
+                )
+                if (day - anchor).days % 14 == 0:
+                    found.append(day)
+            else:
+                nth = (day.day - 1) // 7 + 1
+                is_last = day.day + 7 > monthcalendar.monthrange(day.year, day.month)[1]
+                weeks = _weeks(meeting)
+                in_month = nth in weeks or (-1 in weeks and is_last)
+                if meeting.frequency == "bimonthly":
+                    start = meeting.start_date
+                    in_month &= ((day.year - start.year) * 12 + day.month - start.month) % 2 == 0
+                if in_month:
+                    found.append(day)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def stated_starts(meeting, after, until):
+    """Each start in (after, until] at the listing's wall-clock time in its zone. A time the
+    clock change skips is read as RFC 5545 says (with the offset before the change), a time it
+    repeats as its first occurrence (fold=0 in both cases)."""
+    tz = zoneinfo.ZoneInfo(meeting.timezone)
+    first = after.astimezone(tz).date() - dt.timedelta(days=1)
+    last = until.astimezone(tz).date() + dt.timedelta(days=1)
+    starts = []
+    for day in stated_dates(meeting, first, last):
+        start = dt.datetime.combine(day, meeting.start_time, tzinfo=tz)
+        if after < start <= until:
+            starts.append(start)
+    return starts
+
+
+def listed_length(meeting):
+    """How long a meeting lasts, in elapsed time: from its listed start to its listed end, or the
+    hour calendars and Meeting Guide apps assume without one."""
+    if meeting.end_time is None:
+        return dt.timedelta(hours=1)
+    day = dt.date(2027, 1, 1)
+    return dt.datetime.combine(day, meeting.end_time) - dt.datetime.combine(day, meeting.start_time)
+
+
+def _iso_z(when):
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _uid_pk(uid):
+    """The meeting a VEVENT belongs to: meeting-<pk>@host, or meeting-<pk>-<date>@host for a
+    one-off occurrence of it."""
+    return int(uid.split("@", 1)[0].removeprefix("meeting-").split("-", 1)[0])
+
+
+def _skipped(start):
+    """Whether the wall-clock time of `start` does not exist that day (a clock change skips it)."""
+    return start.astimezone(dt.UTC).astimezone(start.tzinfo).replace(tzinfo=None) != (
+        start.replace(tzinfo=None)
+    )
+
+
+def both_readers(items, tmp_path):
+    python = str(Path(VALIDATORS) / "venv" / "bin" / "python")
+    return {
+        "ical.js": run_validator(
+            ["node", str(HERE / "icaljs_instants.cjs")], items, tmp_path, "icaljs-8w"
+        ),
+        "recurring-ical-events": run_validator(
+            [python, str(HERE / "recurring_instants.py")], items, tmp_path, "recurring-8w"
+        ),
+    }
+
+
+def test_calendars_put_eight_weeks_of_meetings_at_the_wall_clock_time_each_listing_states(
+    client, awkward, tmp_path
+):
+    """Each group's .ics and the search's .ics, expanded by ical.js and recurring-ical-events
+    over eight weeks across the clock changes: every occurrence, and no other, where the
+    listing's stated rule puts it, lasting its listed length; the page's next meetings are the
+    first of them."""
+    need_validators()
+    groups = list(SupportGroup.objects.filter(slug__startswith="awkward-").order_by("pk"))
+    meetings = {m.pk: m for g in groups for m in g.meetings.all()}
+    zones = {m.timezone for m in meetings.values()}
+    assert WORLD_ZONES <= zones
+    items, expected, pages = [], {}, {}
+    for moment in WINDOWS:
+        until = moment + WEEKS
+        for zone in WORLD_ZONES - {"Asia/Kathmandu", "Africa/Casablanca"}:
+            tz = zoneinfo.ZoneInfo(zone)
+            assert moment.astimezone(tz).utcoffset() != until.astimezone(tz).utcoffset(), zone
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            search = client.get(reverse("groups:search_calendar"))
+            calendars = {"search": (search, [g for g in groups if g.moderation == "published"])}
+            for group in groups:
+                shown, ics = page_and_calendar(client, group, moment)
+                key = f"{group.slug}@{moment:%Y-%m-%d}"
+                starts = sorted(
+                    start
+                    for meeting in group.meetings.all()
+                    for start in stated_starts(meeting, moment, until)
+                )
+                if group.advertises_meetings and group.moderation == "published":
+                    pages[key] = (shown, [_iso_z(s) for s in starts[:3]])
+                else:
+                    assert shown == [], f"{key}: a listing that is not meeting shows dates"
+                if ics is not None:
+                    calendars[group.slug] = (ics, [group])
+        for name, (body, members) in calendars.items():
+            key = f"{name}@{moment:%Y-%m-%d}"
+            text = body if isinstance(body, str) else body.content.decode()
+            assert text.startswith("BEGIN:VCALENDAR"), key
+            items.append({"id": key, "ics": text, "after": moment.isoformat(),
+                          "until": until.isoformat(), "count": 0})  # fmt: skip
+            expected[key] = sorted(
+                [
+                    meeting.pk,
+                    _iso_z(start),
+                    _iso_z(start.astimezone(dt.UTC) + listed_length(meeting)),
+                ]
+                for group in members
+                if group.advertises_meetings
+                for meeting in group.meetings.all()
+                for start in stated_starts(meeting, moment, until)
+            )
+    assert len({item["id"] for item in items}) == len(items)
+    # The world holds what it claims: skipped and repeated wall-clock times, both hemispheres.
+    assert any(
+        _skipped(s)
+        for m in meetings.values()
+        for s in stated_starts(m, *WINDOWS[:1], WINDOWS[0] + WEEKS)
+    )
+    for key, (shown, first) in pages.items():
+        assert shown == first, f"{key}: the page's next meetings are not the listing's rule"
+    wrong = []
+    for reader, found in both_readers(items, tmp_path).items():
+        for key, wanted in expected.items():
+            got = sorted([_uid_pk(uid), start, end] for uid, start, end in found[key])
+            missing = [pair for pair in wanted if pair not in got]
+            extra = [pair for pair in got if pair not in wanted]
+            if missing or extra:
+                described = [
+                    (meetings[pk].describe(), start, end)
+                    for pk, start, end in (missing[:3] + extra[:3])
+                ]
+                wrong.append(
+                    f"{reader} reads {key} with {len(missing)} meetings missing and "
+                    f"{len(extra)} where the listing has none: {described}"
+                )
+    assert not wrong, "\n".join(wrong)

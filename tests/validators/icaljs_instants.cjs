@@ -1,6 +1,8 @@
 // The next start instants of every calendar, as ical.js (Thunderbird, many web calendars) reads
 // them, using only the calendar's own VTIMEZONEs. Usage: node icaljs_instants.cjs in.json out.json
 // in.json: [{"id": ..., "ics": "...", "after": "ISO instant", "count": 3}]; out: {id: [ISO UTC]}.
+// With "until" (an ISO instant) instead of "count": every meeting starting in (after, until], as
+// {id: [[UID, start, end], ...]} (ISO UTC), so each occurrence is traced to its meeting.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -15,6 +17,7 @@ for (const item of JSON.parse(fs.readFileSync(input, "utf8"))) {
     ICAL.TimezoneService.register(zone);
   }
   const after = new Date(item.after);
+  const until = item.until ? new Date(item.until) : null;
   const found = [];
   for (const component of calendar.getAllSubcomponents("vevent")) {
     if ((component.getFirstPropertyValue("status") || "") === "CANCELLED") continue;
@@ -24,15 +27,21 @@ for (const item of JSON.parse(fs.readFileSync(input, "utf8"))) {
     }
     const iterator = event.iterator();
     let kept = 0;
-    for (let step = 0, next; step < 500 && kept < item.count && (next = iterator.next()); step++) {
+    for (let step = 0, next; step < 2000 && (next = iterator.next()); step++) {
       const when = next.toJSDate();
+      if (until ? when > until : kept >= item.count) break;
       if (when > after) {
-        found.push(when.toISOString());
+        if (until) {
+          const end = event.getOccurrenceDetails(next).endDate.toJSDate();
+          found.push([event.uid, when.toISOString(), end.toISOString()]);
+        } else {
+          found.push(when.toISOString());
+        }
         kept++;
       }
     }
   }
   found.sort();
-  result[item.id] = found.slice(0, item.count);
+  result[item.id] = until ? found : found.slice(0, item.count);
 }
 fs.writeFileSync(output, JSON.stringify(result));

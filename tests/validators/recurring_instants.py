@@ -1,7 +1,8 @@
 """The next start instants of every calendar, as recurring-ical-events (PyPI) expands them.
 
 Runs in the validators' own virtualenv (it needs another python-dateutil than the project's).
-Usage: python recurring_instants.py in.json out.json (the same shapes as icaljs_instants.cjs).
+Usage: python recurring_instants.py in.json out.json (the same shapes as icaljs_instants.cjs:
+with "until", every meeting starting in (after, until] as [UID, start, end], ISO UTC).
 """
 
 import datetime as dt
@@ -15,8 +16,10 @@ import recurring_ical_events
 def instants(item):
     calendar = icalendar.Calendar.from_ical(item["ics"])
     after = dt.datetime.fromisoformat(item["after"].replace("Z", "+00:00"))
+    until = item.get("until")
+    end = dt.datetime.fromisoformat(until) if until else after + dt.timedelta(days=200)
     found = []
-    window = recurring_ical_events.of(calendar).between(after, after + dt.timedelta(days=200))
+    window = recurring_ical_events.of(calendar).between(after, end)
     for event in window:
         if str(event.get("status", "")).upper() == "CANCELLED":
             continue
@@ -24,10 +27,20 @@ def instants(item):
         if start.tzinfo is None:
             raise SystemExit(f"{item['id']}: a floating start time")
         start = start.astimezone(dt.UTC)
-        if start > after:
-            found.append(start)
+        if start > after and start <= end:
+            if until:
+                finish = event["dtend"].dt if "dtend" in event else start + event["duration"].dt
+                found.append((str(event["uid"]), start, finish.astimezone(dt.UTC)))
+            else:
+                found.append(start)
     found.sort()
-    return [s.strftime("%Y-%m-%dT%H:%M:%S.000Z") for s in found[: item["count"]]]
+    if until:
+        return [[uid, _iso(s), _iso(e)] for uid, s, e in found]
+    return [_iso(s) for s in found[: item["count"]]]
+
+
+def _iso(when):
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def main(source, target):
