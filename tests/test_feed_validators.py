@@ -666,3 +666,100 @@ def test_calendars_put_eight_weeks_of_meetings_at_the_wall_clock_time_each_listi
                     f"{len(extra)} where the listing has none: {described}"
                 )
     assert not wrong, "\n".join(wrong)
+
+
+def meeting_guide_of_the_world(client):
+    return {
+        int(entry["slug"].rsplit("-", 1)[-1]): entry
+        for entry in meeting_guide(client)
+        if "/awkward-" in entry["url"]
+    }
+
+
+def json_ld(html):
+    found = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(raw) for raw in found]
+
+
+# How each awkward listing's entries must read: attendance_option, and the joining detail a
+# meeting finder offers (None: none at all).
+MEETING_GUIDE_READINGS = {
+    "london": ("in_person", None),
+    "new-york": ("online", ("conference_url", "https://zoom.us/j/1234")),
+    "sydney": ("hybrid", ("conference_url", "https://meet.google.com/abc-defg-hij")),
+    "adelaide": ("online", ("conference_phone", "+61881234567")),
+    "st-johns": ("online", ("conference_url", "https://meet.jit.si/peer-circle")),
+    "lord-howe": ("online", ("conference_url", "https://zoom.us/j/555")),
+    "casablanca": ("online", ("conference_url", "https://meet.jit.si/casablanca")),
+    # Where it meets in person is not known yet: a finder can only send people online.
+    "hybrid-no-address": ("online", ("conference_url", "https://zoom.us/j/2222")),
+    "paused": ("inactive", None),
+    "unconfirmed": ("in_person", None),
+    "forming": ("in_person", None),
+    "arranged": ("in_person", None),
+}
+# Left out, as the spec would have them: closed, not published, no meeting, and an online group
+# whose joining link is private (the spec calls an online meeting without one inactive).
+NOT_IN_MEETING_GUIDE = {"closed", "archived", "no-meetings", "kathmandu"}
+
+
+def test_meeting_guide_says_every_awkward_meeting_as_the_spec_means_it(client, awkward):
+    entries = meeting_guide_of_the_world(client)
+    assert set(MEETING_GUIDE_READINGS) | NOT_IN_MEETING_GUIDE == set(awkward)
+    seen = set()
+    for key, group in awkward.items():
+        for meeting in group.meetings.all():
+            entry = entries.get(meeting.pk)
+            if key in NOT_IN_MEETING_GUIDE:
+                assert entry is None, f"{key} is listed: {entry}"
+                continue
+            assert entry is not None, f"{key}: {meeting.describe()} is missing"
+            seen.add(meeting.pk)
+            check_entry(entry)
+            option, joining = MEETING_GUIDE_READINGS[key]
+            assert entry["attendance_option"] == option, (key, entry)
+            assert tsml_ui_reading(entry) == option, (key, entry)
+            for field in ("conference_url", "conference_phone"):
+                wanted = joining[1] if joining and joining[0] == field else None
+                assert entry.get(field) == wanted, (key, field, entry)
+            assert entry["timezone"] == meeting.timezone
+            assert entry["name"] == group.name
+            if not group.advertises_meetings:
+                assert "TC" in entry["types"]
+                assert not {"day", "time", "end_time"} & entry.keys(), entry
+            elif meeting.frequency == "weekly":
+                # The spec's day is 0 = Sunday; its times are the listing's own wall-clock times.
+                assert entry["day"] == (meeting.weekday + 1) % 7, (key, entry)
+                assert entry["time"] == meeting.start_time.strftime("%H:%M")
+                end = meeting.end_time and meeting.end_time.strftime("%H:%M")
+                assert entry.get("end_time") == end, (key, entry)
+            else:
+                # "For weekly meetings only": anything else is by appointment, said in words.
+                assert not {"day", "time", "end_time"} & entry.keys(), (key, entry)
+                assert meeting.describe() in entry["notes"], (key, entry)
+    assert len(seen) == len(entries), "entries that belong to no meeting of the world"
+
+
+def test_no_output_carries_a_contact_detail_its_organizer_did_not_publish(client, awkward):
+    outputs = {"meeting guide": meeting_guide(client), "search calendar": None, "hsds": None}
+    outputs["search calendar"] = client.get(reverse("groups:search_calendar")).content.decode()
+    outputs["hsds"] = b"".join(client.get("/api/hsds.json").streaming_content).decode()
+    for key, group in awkward.items():
+        response = client.get(reverse("groups:calendar", args=[group.slug]))
+        if response.status_code == 200:
+            outputs[f"{key}.ics"] = response.content.decode()
+        page = client.get(group.get_absolute_url())
+        if page.status_code == 200:
+            outputs[f"{key} JSON-LD"] = json_ld(page.content.decode())
+    assert len(outputs) > 20
+    # Unfolded, unescaped text, and the phone number without its spaces.
+    secrets = [*PRIVATE.values(), PRIVATE["phone"].replace(" ", ""), "Hiddensurname"]
+    published = set()
+    for name, output in outputs.items():
+        text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+        text = text.replace("\r\n ", "").replace("\\,", ",").replace("\\;", ";")
+        for secret in secrets:
+            assert secret not in text, f"{name} carries {secret}"
+        published |= {name for value in ("+61 8 8123 4567", "+61881234567") if value in text}
+    # What Adelaide's organizer did publish is there: the scan reads the real text.
+    assert {"meeting guide", "hsds", "adelaide JSON-LD"} <= published
