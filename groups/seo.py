@@ -12,7 +12,9 @@ A closed or paused listing (SupportGroup.advertises_meetings) has series with `e
 EventCancelled or EventPostponed and no dated Event at all.
 Values keep to schema.org's ranges: times are hh:mm:ss; `byMonthWeek` is 1-5, so a "last week of
 the month" schedule carries no Schedule (its dated Events still say when it meets); a
-VirtualLocation's `url` is the organizer's published joining link, never our page.
+VirtualLocation's `url` is the organizer's published joining link (for a phone group, its
+published number as a tel: URL), never our page; `eventAttendanceMode` is the one the locations
+given say, so Mixed always comes with both a Place and a VirtualLocation.
 """
 
 import json
@@ -22,7 +24,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from groups import schedule
-from groups.models import MEETS_IN_PERSON, REMOTE, Status
+from groups.feeds.meeting_guide import dialable
+from groups.models import MEETS_IN_PERSON, REMOTE, Attendance, Status
 from peerdir.siteurl import site_url
 
 DAY_URLS = [f"https://schema.org/{day}" for day in (
@@ -63,13 +66,29 @@ def _location(group):
         places.append(place)
     if group.attendance in REMOTE:
         virtual = {"@type": "VirtualLocation"}
-        join_url = group.public_contacts().get("join_url")
-        if join_url:
-            virtual["url"] = join_url
+        contacts = group.public_contacts()
+        number = dialable(contacts.get("phone", ""))
+        if group.attendance == Attendance.PHONE and number:
+            virtual["url"] = f"tel:{number}"  # the published number is where one joins
+        elif group.attendance == Attendance.PHONE:
+            virtual["name"] = _("By phone: ask the group for the number")
+        elif "join_url" in contacts:
+            virtual["url"] = contacts["join_url"]
         else:
             virtual["name"] = _("Online: ask the group for the joining details")
         places.append(virtual)
     return places[0] if len(places) == 1 else places
+
+
+def _attendance_mode(group, location):
+    """The mode the locations given say (a hybrid group whose room is not known yet can only be
+    joined online), else the listing's own; None when neither says."""
+    kinds = {place["@type"] for place in (location if isinstance(location, list) else [location])}
+    if kinds == {"Place", "VirtualLocation"}:
+        return ATTENDANCE_MODE["hybrid"]
+    if location:
+        return ATTENDANCE_MODE["online" if kinds == {"VirtualLocation"} else "in_person"]
+    return ATTENDANCE_MODE.get(group.attendance)
 
 
 def _time(value):
@@ -141,10 +160,10 @@ def group_data(group, meetings, now=None):
         "url": url,
         "organizer": {"@id": url},
     }
-    mode = ATTENDANCE_MODE.get(group.attendance)
+    location = _location(group)
+    mode = _attendance_mode(group, location)
     if mode:  # not stated: say nothing rather than guess
         base["eventAttendanceMode"] = mode
-    location = _location(group)
     if location:
         base["location"] = location
     if group.cost == "free":

@@ -740,6 +740,171 @@ def test_meeting_guide_says_every_awkward_meeting_as_the_spec_means_it(client, a
     assert len(seen) == len(entries), "entries that belong to no meeting of the world"
 
 
+SCHEMA = "https://schema.org/"
+# The schema.org types our JSON-LD uses, each with the types it inherits from.
+SCHEMA_TYPES = {
+    "Organization": {"Organization", "Thing"},
+    "EventSeries": {"EventSeries", "Event", "Series", "Intangible", "Thing"},
+    "Event": {"Event", "Thing"},
+    "Schedule": {"Schedule", "Intangible", "Thing"},
+    "Place": {"Place", "Thing"},
+    "VirtualLocation": {"VirtualLocation", "Intangible", "Thing"},
+}
+
+
+def _text(value):
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _url(value):
+    return isinstance(value, str) and re.match(r"^(https?://\S+|tel:\+?[\d,*#]+)$", value)
+
+
+def _node(*types):
+    return lambda value: (
+        isinstance(value, dict)
+        and (value.get("@type") in types or (set(value) == {"@id"} and _url(value["@id"])))
+    )
+
+
+def _members(*names):
+    return lambda value: value in {SCHEMA + name for name in names}
+
+
+def _date_or_datetime(value):
+    for kind in (dt.datetime, dt.date):
+        try:
+            kind.fromisoformat(value)
+            return True
+        except (TypeError, ValueError):
+            pass
+    return False
+
+
+def _time(value):
+    return isinstance(value, str) and re.match(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", value)
+
+
+DAYS_OF_WEEK = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# schema.org's definitions (schema.org/<property>: "Used on these types" and "Values expected
+# to be one of these types"): property -> (the types it is used on, a test of its range).
+SCHEMA_PROPERTIES = {
+    "name": ({"Thing"}, _text),
+    "description": ({"Thing"}, _text),
+    "url": ({"Thing"}, _url),
+    "sameAs": ({"Thing"}, _url),
+    "email": ({"Organization"}, _text),
+    "telephone": ({"Organization", "Place"}, _text),
+    "parentOrganization": ({"Organization"}, _node("Organization")),
+    "subOrganization": ({"Organization"}, _node("Organization")),
+    "event": ({"Organization", "Place"}, _node("Event", "EventSeries")),
+    "subEvent": ({"Event"}, _node("Event", "EventSeries")),
+    "organizer": ({"Event"}, _node("Organization")),
+    "location": ({"Event", "Organization"}, _node("Place", "VirtualLocation")),
+    "eventAttendanceMode": (
+        {"Event"},
+        _members(*(f"{m}EventAttendanceMode" for m in ("Offline", "Online", "Mixed"))),
+    ),
+    "eventStatus": (
+        {"Event"},
+        _members(
+            "EventScheduled",
+            "EventCancelled",
+            "EventPostponed",
+            "EventRescheduled",
+            "EventMovedOnline",
+        ),
+    ),  # fmt: skip
+    "eventSchedule": ({"Event"}, _node("Schedule")),
+    "isAccessibleForFree": ({"Event", "Place"}, lambda value: value is True or value is False),
+    "startDate": ({"Event", "Schedule"}, _date_or_datetime),
+    "endDate": ({"Event", "Schedule"}, _date_or_datetime),
+    "repeatFrequency": ({"Schedule"}, lambda value: bool(DURATION.match(value))),
+    "byDay": ({"Schedule"}, _members(*DAYS_OF_WEEK)),
+    "startTime": ({"Schedule"}, _time),
+    "endTime": ({"Schedule"}, _time),
+    "scheduleTimezone": ({"Schedule"}, lambda value: value in zoneinfo.available_timezones()),
+    "byMonthWeek": ({"Schedule"}, lambda value: isinstance(value, int) and 1 <= value <= 5),
+    "address": ({"Place", "Organization"}, _text),
+}
+PLACE_FOR_MODE = {
+    SCHEMA + "OfflineEventAttendanceMode": {"Place"},
+    SCHEMA + "OnlineEventAttendanceMode": {"VirtualLocation"},
+    SCHEMA + "MixedEventAttendanceMode": {"Place", "VirtualLocation"},
+}
+
+
+def schema_org_problems(node, where="$"):
+    """Every property outside its domain or value outside its range, as readable lines."""
+    problems = []
+    kind = node.get("@type")
+    if set(node) == {"@id"}:
+        return problems
+    if kind not in SCHEMA_TYPES:
+        return [f"{where}: unknown @type {kind!r}"]
+    for key, value in node.items():
+        if key in ("@context", "@type", "@id"):
+            continue
+        if key not in SCHEMA_PROPERTIES:
+            problems.append(f"{where}.{key}: not a property we have checked against schema.org")
+            continue
+        domain, in_range = SCHEMA_PROPERTIES[key]
+        if not domain & SCHEMA_TYPES[kind]:
+            problems.append(f"{where}.{key}: not a property of {kind}")
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            if not in_range(item):
+                problems.append(f"{where}.{key}[{index}]: {item!r} is outside its range")
+            if isinstance(item, dict):
+                problems += schema_org_problems(item, f"{where}.{key}[{index}]")
+    if kind == "Event":
+        for key in ("startDate", "endDate"):
+            if key in node and dt.datetime.fromisoformat(node[key]).tzinfo is None:
+                problems.append(f"{where}.{key}: {node[key]} has no UTC offset")
+    if "eventAttendanceMode" in node and "location" in node:
+        places = node["location"] if isinstance(node["location"], list) else [node["location"]]
+        kinds = {place["@type"] for place in places}
+        if kinds != PLACE_FOR_MODE[node["eventAttendanceMode"]]:
+            problems.append(
+                f"{where}: {node['eventAttendanceMode'].removeprefix(SCHEMA)} at {sorted(kinds)}"
+            )
+    return problems
+
+
+def test_json_ld_keeps_to_schema_org_domains_and_ranges_for_every_awkward_listing(client, awkward):
+    pages = {key: group.get_absolute_url() for key, group in awkward.items()}
+    pages["host"] = awkward["london"].host.get_absolute_url()
+    problems, dated = [], 0
+    for moment in WINDOWS:
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            for key, path in pages.items():
+                response = client.get(path)
+                if response.status_code == 404:
+                    assert key == "archived"
+                    continue
+                (data,) = json_ld(response.content.decode())
+                problems += schema_org_problems(data, f"{key}@{moment:%Y-%m-%d}")
+                group = awkward.get(key)
+                for series in data.get("event", []):
+                    for event in series.get("subEvent", []):
+                        dated += 1
+                        # Compared in UTC: Python never finds a skipped or repeated local
+                        # time equal to a time in another zone (PEP 495).
+                        meeting_starts = {
+                            _iso_z(start)
+                            for meeting in group.meetings.all()
+                            for start in stated_starts(meeting, moment, moment + 4 * WEEKS)
+                        }
+                        start = dt.datetime.fromisoformat(event["startDate"])
+                        assert _iso_z(start) in meeting_starts, (key, event["startDate"])
+                        if key == "adelaide":  # by phone: the published number is the way in
+                            assert event["location"] == {
+                                "@type": "VirtualLocation",
+                                "url": "tel:+61881234567",
+                            }
+    assert dated > 50
+    assert not problems, "\n".join(problems)
+
+
 def test_no_output_carries_a_contact_detail_its_organizer_did_not_publish(client, awkward):
     outputs = {"meeting guide": meeting_guide(client), "search calendar": None, "hsds": None}
     outputs["search calendar"] = client.get(reverse("groups:search_calendar")).content.decode()
