@@ -17,6 +17,7 @@ published number as a tel: URL), never our page; `eventAttendanceMode` is the on
 given say, so Mixed always comes with both a Place and a VirtualLocation.
 """
 
+import datetime as dt
 import json
 
 from django.utils import timezone
@@ -123,7 +124,10 @@ def _instances(meeting, base, now):
     for start in meeting.next_occurrences(count=UPCOMING_PER_SERIES, after=now):
         event = {**base, "@type": "Event", "startDate": start.isoformat()}
         if length:
-            event["endDate"] = (start + length).isoformat()
+            # Elapsed time: wall-clock arithmetic made a 1:30-2:30 am meeting on the night the
+            # clocks skip 1:30 end as it started.
+            end = (start.astimezone(dt.UTC) + length).astimezone(start.tzinfo)
+            event["endDate"] = end.isoformat()
         event["eventStatus"] = SCHEDULED
         found.append(event)
     return found

@@ -860,6 +860,9 @@ def schema_org_problems(node, where="$"):
         for key in ("startDate", "endDate"):
             if key in node and dt.datetime.fromisoformat(node[key]).tzinfo is None:
                 problems.append(f"{where}.{key}: {node[key]} has no UTC offset")
+        parse = dt.datetime.fromisoformat
+        if "endDate" in node and parse(node["endDate"]) <= parse(node["startDate"]):
+            problems.append(f"{where}: ends at {node['endDate']}, as it starts or before")
     if "eventAttendanceMode" in node and "location" in node:
         places = node["location"] if isinstance(node["location"], list) else [node["location"]]
         kinds = {place["@type"] for place in places}
@@ -896,6 +899,10 @@ def test_json_ld_keeps_to_schema_org_domains_and_ranges_for_every_awkward_listin
                         }
                         start = dt.datetime.fromisoformat(event["startDate"])
                         assert _iso_z(start) in meeting_starts, (key, event["startDate"])
+                        if "endDate" in event:
+                            length = dt.datetime.fromisoformat(event["endDate"]) - start
+                            lengths = {listed_length(m) for m in group.meetings.all()}
+                            assert length in lengths, (key, event["startDate"], event["endDate"])
                         if key == "adelaide":  # by phone: the published number is the way in
                             assert event["location"] == {
                                 "@type": "VirtualLocation",
