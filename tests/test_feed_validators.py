@@ -653,7 +653,13 @@ def test_calendars_put_eight_weeks_of_meetings_at_the_wall_clock_time_each_listi
     wrong = []
     for reader, found in both_readers(items, tmp_path).items():
         for key, wanted in expected.items():
-            got = sorted([_uid_pk(uid), start, end] for uid, start, end in found[key])
+            got = sorted([_uid_pk(uid), start, end] for uid, start, end, *_texts in found[key])
+            for uid, _start, _end, summary, description in found[key]:
+                group = meetings[_uid_pk(uid)].group
+                # Names and summaries reach the calendar app as written: commas, semicolons,
+                # backslashes, newlines, emoji and every script.
+                if summary != group.name or group.summary not in description:
+                    wrong.append(f"{reader} reads {group.slug} as {summary!r}: {description!r}")
             missing = [pair for pair in wanted if pair not in got]
             extra = [pair for pair in got if pair not in wanted]
             if missing or extra:

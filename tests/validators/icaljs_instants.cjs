@@ -2,7 +2,8 @@
 // them, using only the calendar's own VTIMEZONEs. Usage: node icaljs_instants.cjs in.json out.json
 // in.json: [{"id": ..., "ics": "...", "after": "ISO instant", "count": 3}]; out: {id: [ISO UTC]}.
 // With "until" (an ISO instant) instead of "count": every meeting starting in (after, until], as
-// {id: [[UID, start, end], ...]} (ISO UTC), so each occurrence is traced to its meeting.
+// {id: [[UID, start, end, SUMMARY, DESCRIPTION], ...]} (times ISO UTC, texts as ical.js unescapes
+// them), so each occurrence is traced to its meeting.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -33,7 +34,7 @@ for (const item of JSON.parse(fs.readFileSync(input, "utf8"))) {
       if (when > after) {
         if (until) {
           const end = event.getOccurrenceDetails(next).endDate.toJSDate();
-          found.push([event.uid, when.toISOString(), end.toISOString()]);
+          found.push([event.uid, when.toISOString(), end.toISOString(), event.summary, event.description]);
         } else {
           found.push(when.toISOString());
         }

@@ -2,7 +2,7 @@
 
 Runs in the validators' own virtualenv (it needs another python-dateutil than the project's).
 Usage: python recurring_instants.py in.json out.json (the same shapes as icaljs_instants.cjs:
-with "until", every meeting starting in (after, until] as [UID, start, end], ISO UTC).
+with "until", every meeting starting in (after, until] as [UID, start, end, SUMMARY, DESCRIPTION]).
 """
 
 import datetime as dt
@@ -30,12 +30,13 @@ def instants(item):
         if start > after and start <= end:
             if until:
                 finish = event["dtend"].dt if "dtend" in event else start + event["duration"].dt
-                found.append((str(event["uid"]), start, finish.astimezone(dt.UTC)))
+                texts = (str(event.get("summary", "")), str(event.get("description", "")))
+                found.append((str(event["uid"]), start, finish.astimezone(dt.UTC), *texts))
             else:
                 found.append(start)
     found.sort()
     if until:
-        return [[uid, _iso(s), _iso(e)] for uid, s, e in found]
+        return [[uid, _iso(s), _iso(e), *texts] for uid, s, e, *texts in found]
     return [_iso(s) for s in found[: item["count"]]]
 
 
