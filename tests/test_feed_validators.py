@@ -11,7 +11,7 @@
   conference_url is on a known provider or its conference_phone has 10 digits, in person when it
   is not typed TC and its address is not approximate, inactive when neither, dropped without
   formatted_address. Our entries must come out as their listing means.
-- JSON-LD property values keep to schema.org's ranges.
+- JSON-LD property values keep to schema.org's ranges (and, for the awkward world, domains).
 - HSDS: the semantic checks of tests/test_hsds.py on the seed and sample, and the HSDS 3 JSON
   Schema when $HSDS_SCHEMA names a copy of schema/compiled/tabular.json.
 
@@ -20,8 +20,15 @@ listings: clock changes in both hemispheres and half-hour zones, meetings at 00:
 without an end (so they run past midnight), at wall-clock times a clock change skips or repeats,
 every recurrence a Meeting can hold, every status, online/phone/hybrid groups, text with commas,
 semicolons, backslashes, newlines, emoji and non-Latin scripts, and private contact details
-that must appear nowhere. The readers expand eight weeks across the changes, and each
-occurrence must be exactly where an independent reading of the listing's stated rule puts it.
+that must appear nowhere. On it:
+- both readers expand each group's and the search's .ics over eight weeks across the changes:
+  every occurrence, and no other, exactly where an independent reading of the listing's stated
+  rule puts it (stated_starts), lasting its listed length, under its name as written;
+- each Meeting Guide entry says its meeting as the spec means it (day, time, end_time,
+  timezone, attendance_option, conference_url/conference_phone, paused and closed listings);
+- every JSON-LD node keeps to schema.org's domains and ranges, with attendance modes that match
+  the locations given and dated Events the listing's rule names;
+- no output carries a contact detail its organizer did not publish.
 """
 
 import calendar as monthcalendar
