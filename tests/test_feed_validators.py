@@ -445,6 +445,11 @@ def awkward_world():
         service_area="South Australia",
     )
     meets(adelaide, 6, dt.time(2, 30), dt.time(3, 30), "Australia/Adelaide")
+    short_line = listing(
+        "short-line", "Line without an area code", attendance="phone", phone="555 0199",
+        phone_public=True, service_area="Leeds",
+    )  # fmt: skip
+    meets(short_line, 4, dt.time(20), dt.time(21))
     meets(
         adelaide, 2, dt.time(10), dt.time(11), "Australia/Adelaide", frequency="bimonthly",
         weeks_of_month="1,3", start_date=dt.date(2027, 1, 6),
@@ -711,9 +716,10 @@ MEETING_GUIDE_READINGS = {
     "forming": ("in_person", None),
     "arranged": ("in_person", None),
 }
-# Left out, as the spec would have them: closed, not published, no meeting, and an online group
-# whose joining link is private (the spec calls an online meeting without one inactive).
-NOT_IN_MEETING_GUIDE = {"closed", "archived", "no-meetings", "kathmandu"}
+# Left out, as the spec would have them: closed, not published, no meeting, an online group
+# whose joining link is private (the spec calls an online meeting without one inactive), and a
+# phone group whose number TSML UI cannot dial (fewer than 10 digits: it calls it inactive).
+NOT_IN_MEETING_GUIDE = {"closed", "archived", "no-meetings", "kathmandu", "short-line"}
 
 
 def test_meeting_guide_says_every_awkward_meeting_as_the_spec_means_it(client, awkward):

@@ -10,7 +10,7 @@ One entry per meeting schedule, saying only what the spec can express, exactly:
   left out (SupportGroup.advertises_meetings is the one rule).
 - Online and phone groups are listed only with the `conference_url` or dialable
   `conference_phone` the organizer published: the spec calls an online meeting without either
-  inactive. A hybrid group without a joining link is listed as in person, its notes saying so.
+  inactive. A number shorter than TSML UI accepts (CONFERENCE_PHONE_MIN) is not dialable there. A hybrid group without a joining link is listed as in person, its notes saying so.
 - In-person meetings need a street address (the spec's rule): those without one are left out.
   Online meetings get an approximate `formatted_address`: their region, else the area they serve,
   else the city of the time zone they give their times in (the spec's "point of origin"); with
@@ -116,6 +116,9 @@ AUDIENCE_TYPES = {
 
 _DIAL_CHARS = re.compile(r"[\s().\-/]")
 _DIALABLE = re.compile(r"^[+]?\d{1,15}(?:[,*#]\d+)*$")
+# TSML UI drops a conference_phone shorter than this (digits, "+", "," and "#" counted), and
+# then calls the meeting inactive (validateConferencePhone in load-meeting-data.ts).
+CONFERENCE_PHONE_MIN = 10
 
 
 def feed_queryset():
@@ -224,6 +227,8 @@ def joining(group, contacts):
     phone = None
     if group.attendance == Attendance.PHONE and "phone" in contacts:
         phone = dialable(contacts["phone"])
+        if phone and len(re.sub(r"[^\d,+#]", "", phone)) < CONFERENCE_PHONE_MIN:
+            phone = None  # a number meeting finders cannot offer is no way to join
     return url, phone
 
 
