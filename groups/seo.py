@@ -11,7 +11,7 @@ rule would be lost; why not the Schedule only: no engine shows an Event without 
 A closed or paused listing (SupportGroup.advertises_meetings) has series with `eventStatus`
 EventCancelled or EventPostponed and no dated Event at all.
 Values keep to schema.org's ranges: times are hh:mm:ss; `byMonthWeek` is 1-5, so a "last week of
-the month" schedule carries no Schedule (its dated Events still say when it meets); a
+the month" schedule says its days as byDay's other form, iCal's BYDAY text ("-1SU"); a
 VirtualLocation's `url` is the organizer's published joining link (for a phone group, its
 published number as a tel: URL), never our page; `eventAttendanceMode` is the one the locations
 given say, so Mixed always comes with both a Place and a VirtualLocation.
@@ -111,8 +111,11 @@ def schedule_json(meeting):
     if meeting.frequency in ("monthly", "bimonthly"):
         weeks = schedule.parse_weeks(meeting.weeks_of_month) or [1]
         if any(week < 1 for week in weeks):
-            return None  # "last": outside byMonthWeek's 1-5
-        data["byMonthWeek"] = weeks
+            # "Last" is outside byMonthWeek's 1-5; byDay also takes iCal's BYDAY text ("-1SU").
+            rule = dict(part.split("=", 1) for part in schedule.rrule_text(meeting).split(";"))
+            data["byDay"] = rule["BYDAY"]
+        else:
+            data["byMonthWeek"] = weeks
     if meeting.start_date:
         data["startDate"] = meeting.start_date.isoformat()
     return data

@@ -268,6 +268,8 @@ def test_tsml_ui_reads_every_entry_as_its_listing_means(client, directory):
 
 
 DURATION = re.compile(r"^P(\d+[YMWD])+$")
+# byDay's Text form: "Text conforming to iCal's syntax for byDay recurrence rules".
+ICAL_BYDAY = re.compile(r"^[+-]?[1-5]?(MO|TU|WE|TH|FR|SA|SU)(,[+-]?[1-5]?(MO|TU|WE|TH|FR|SA|SU))*$")
 HMS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$")
 DAYS = {
     f"https://schema.org/{d}"
@@ -303,7 +305,7 @@ def check_json_ld_event(event, own_site):
     schedule = event.get("eventSchedule")
     if schedule:
         assert DURATION.match(schedule["repeatFrequency"])
-        assert schedule["byDay"] in DAYS
+        assert schedule["byDay"] in DAYS or ICAL_BYDAY.match(schedule["byDay"])
         assert HMS.match(schedule["startTime"]) and HMS.match(schedule.get("endTime", "00:00:00"))
         assert all(isinstance(w, int) and 1 <= w <= 5 for w in schedule.get("byMonthWeek", [1]))
         zoneinfo.ZoneInfo(schedule["scheduleTimezone"])
@@ -839,7 +841,10 @@ SCHEMA_PROPERTIES = {
     "startDate": ({"Event", "Schedule"}, _date_or_datetime),
     "endDate": ({"Event", "Schedule"}, _date_or_datetime),
     "repeatFrequency": ({"Schedule"}, lambda value: bool(DURATION.match(value))),
-    "byDay": ({"Schedule"}, _members(*DAYS_OF_WEEK)),
+    "byDay": (
+        {"Schedule"},
+        lambda value: _members(*DAYS_OF_WEEK)(value) or bool(ICAL_BYDAY.match(value)),
+    ),
     "startTime": ({"Schedule"}, _time),
     "endTime": ({"Schedule"}, _time),
     "scheduleTimezone": ({"Schedule"}, lambda value: value in zoneinfo.available_timezones()),
@@ -906,6 +911,16 @@ def test_json_ld_keeps_to_schema_org_domains_and_ranges_for_every_awkward_listin
                 (data,) = json_ld(response.content.decode())
                 problems += schema_org_problems(data, f"{key}@{moment:%Y-%m-%d}")
                 group = awkward.get(key)
+                # Every series says its rule, "the last Sunday" included, as apps want it.
+                schedules = [series.get("eventSchedule") for series in data.get("event", [])]
+                assert all(schedules), (key, data.get("event"))
+                if key == "sydney":
+                    assert {s["byDay"]: s.get("byMonthWeek") for s in schedules} == {
+                        "https://schema.org/Sunday": [1],
+                        "-1SU": None,
+                        "https://schema.org/Thursday": [5],
+                        "https://schema.org/Tuesday": [2, 4],
+                    }
                 for series in data.get("event", []):
                     for event in series.get("subEvent", []):
                         dated += 1
