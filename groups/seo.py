@@ -99,6 +99,10 @@ def _time(value):
 def schedule_json(meeting):
     if not schedule.has_recurrence(meeting) or meeting.start_time is None:
         return None
+    if meeting.frequency in ("biweekly", "bimonthly") and meeting.start_date is None:
+        # "Every other" without a dated meeting: an app would pick the weeks or months itself,
+        # half of them wrong (the page shows no dates for it either).
+        return None
     data = {
         "@type": "Schedule",
         "repeatFrequency": FREQUENCY[meeting.frequency],
