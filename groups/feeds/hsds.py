@@ -244,6 +244,11 @@ def schedule_row(meeting):
     first = schedule.first_date(meeting)
     if first:
         data["dtstart"] = first.isoformat()
+    elif data.get("interval", 1) > 1:
+        # "Every other" week or month with no dated meeting: the rule without its dtstart names
+        # the wrong weeks half the time. Said in words only (description), as our page does.
+        for key in ("freq", "interval", "byday"):
+            data.pop(key, None)
     offset = utc_offset_hours(meeting.timezone)
     if meeting.start_time and "freq" in data and offset is not None:
         suffix = _offset_suffix(offset)

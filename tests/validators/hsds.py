@@ -122,3 +122,5 @@ def check_schedule(row):
         assert row["byday"] == WEEKDAY_CODES[weekday], "dtstart falls on the schedule's day"
     if "opens_at" in row:
         assert "timezone" in row
+    if row.get("interval", 1) > 1:
+        assert "dtstart" in row, "every other week or month without its first date"
