@@ -47,8 +47,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from groups.models import SupportGroup
-from tests.factories import make_meeting, make_organization, make_support_group
+from groups.models import Audience, GroupType, SupportGroup
+from tests.factories import (
+    make_audience,
+    make_language,
+    make_meeting,
+    make_organization,
+    make_support_group,
+    make_type,
+)
 from tests.validators.hsds import check_document
 from tests.validators.meeting_guide import check_entry  # the spec's field formats
 
@@ -377,6 +384,13 @@ AWKWARD_TEXT = "Commas, semicolons; a backslash \\ a\nnewline, 🌱 and «quotes
 def awkward_world():
     """The listings calendar apps and directories get wrong, keyed by a short name."""
     host = make_organization("Voices Network; North & South", summary="Hosts, “quoted”")
+    # The seed may hold these already (the directory fixture loads it first).
+    voices = GroupType.objects.filter(slug="hearing-voices").first() or make_type(
+        "Hearing voices", slug="hearing-voices"
+    )
+    women = Audience.objects.filter(slug="women").first() or make_audience("Women", slug="women")
+    arabic, nepali = make_language("ar", "Arabic"), make_language("ne-NP", "Nepali (Nepal)")
+    chinese, french = make_language("zh-Hans", "Chinese"), make_language("fr", "French")
     made = {}
 
     def listing(key, name, **fields):
@@ -429,6 +443,8 @@ def awkward_world():
     sydney = listing(
         "sydney",
         "悉尼 听声小组 — Sydney",
+        types=[voices],
+        languages=[chinese],
         attendance="hybrid",
         address="1 Macquarie St, Sydney NSW 2000",
         join_url="https://meet.google.com/abc-defg-hij",
@@ -441,6 +457,9 @@ def awkward_world():
     adelaide = listing(
         "adelaide",
         "مجموعة الدعم Adelaide",
+        types=[voices],
+        audiences=[women],
+        languages=[arabic],
         attendance="phone",
         phone="+61 8 8123 4567",
         phone_public=True,
@@ -470,6 +489,7 @@ def awkward_world():
     kathmandu = listing(
         "kathmandu",
         "काठमाडौं साथी समूह\nKathmandu peers",
+        languages=[nepali],
         attendance="online",
         join_url=PRIVATE["join_url"],
         join_url_public=False,
@@ -477,7 +497,7 @@ def awkward_world():
     )
     meets(kathmandu, 0, dt.time(18, 15), dt.time(19, 45), "Asia/Kathmandu")
     casablanca = listing(
-        "casablanca", "Groupe d'entraide, Casablanca", attendance="online",
+        "casablanca", "Groupe d'entraide, Casablanca", attendance="online", languages=[french],
         join_url="https://meet.jit.si/casablanca",
     )  # fmt: skip
     meets(casablanca, 3, dt.time(10), dt.time(11), "Africa/Casablanca")  # 11 March: +00
@@ -720,6 +740,11 @@ MEETING_GUIDE_READINGS = {
     "forming": ("in_person", None),
     "arranged": ("in_person", None),
 }
+MEETING_GUIDE_TYPES = {
+    "adelaide": ["AR", "W", "hearing-voices"],
+    "sydney": ["hearing-voices"],
+    "casablanca": ["FR"],
+}
 # Left out, as the spec would have them: closed, not published, no meeting, an online group
 # whose joining link is private (the spec calls an online meeting without one inactive), and a
 # phone group whose number TSML UI cannot dial (fewer than 10 digits: it calls it inactive).
@@ -747,6 +772,10 @@ def test_meeting_guide_says_every_awkward_meeting_as_the_spec_means_it(client, a
                 assert entry.get(field) == wanted, (key, field, entry)
             assert entry["timezone"] == meeting.timezone
             assert entry["name"] == group.name
+            # TC for a paused listing, the spec's codes for languages and audiences it has
+            # (none for Chinese), then our types as their slugs.
+            paused = [] if group.advertises_meetings else ["TC"]
+            assert entry["types"] == paused + MEETING_GUIDE_TYPES.get(key, []), (key, entry)
             if not group.advertises_meetings:
                 assert "TC" in entry["types"]
                 assert not {"day", "time", "end_time"} & entry.keys(), entry
