@@ -51,6 +51,14 @@ def _description(group, meeting):
     return "\n".join(line.strip() for line in lines if line and line.strip())
 
 
+def ends_at(start, meeting):
+    """When a meeting starting at `start` ends: its listed length (or DEFAULT_LENGTH) later in
+    elapsed time. Wall-clock arithmetic made a 2:30-3:30 am meeting on the night the clocks skip
+    2:00-3:00 end the instant it starts."""
+    length = schedule.duration(meeting) or schedule.DEFAULT_LENGTH
+    return (start.astimezone(dt.UTC) + length).astimezone(start.tzinfo)
+
+
 def first_start(meeting, now=None):
     """DTSTART: a real occurrence (the next one from yesterday), so the RRULE lines up with it."""
     now = now or timezone.now()
@@ -124,9 +132,8 @@ def _details(event, group, meeting):
 
 def _timing(event, start, meeting):
     event.add("dtstart", start)
-    length = schedule.duration(meeting)
-    if length:
-        event.add("dtend", start + length)
+    if schedule.duration(meeting):
+        event.add("dtend", ends_at(start, meeting))
     else:
         event.add("duration", schedule.DEFAULT_LENGTH)
 
@@ -214,7 +221,7 @@ def add_links(group, meeting, now=None):
     if not start or not rrule:
         return {}
     start = start[0]
-    end = start + (schedule.duration(meeting) or schedule.DEFAULT_LENGTH)
+    end = ends_at(start, meeting)
     page = site_url(group.get_absolute_url())
     details = "\n".join(line for line in (group.summary, page) if line)
     google = urlencode(

@@ -17,14 +17,13 @@ published number as a tel: URL), never our page; `eventAttendanceMode` is the on
 given say, so Mixed always comes with both a Place and a VirtualLocation.
 """
 
-import datetime as dt
 import json
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from groups import schedule
+from groups import calendar, schedule
 from groups.feeds.meeting_guide import dialable
 from groups.models import MEETS_IN_PERSON, REMOTE, Attendance, Status
 from peerdir.siteurl import site_url
@@ -131,10 +130,7 @@ def _instances(meeting, base, now):
     for start in meeting.next_occurrences(count=UPCOMING_PER_SERIES, after=now):
         event = {**base, "@type": "Event", "startDate": start.isoformat()}
         if length:
-            # Elapsed time: wall-clock arithmetic made a 1:30-2:30 am meeting on the night the
-            # clocks skip 1:30 end as it started.
-            end = (start.astimezone(dt.UTC) + length).astimezone(start.tzinfo)
-            event["endDate"] = end.isoformat()
+            event["endDate"] = calendar.ends_at(start, meeting).isoformat()
         event["eventStatus"] = SCHEDULED
         found.append(event)
     return found

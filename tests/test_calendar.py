@@ -1,5 +1,8 @@
 import datetime as dt
+import re
 import zoneinfo
+from unittest import mock
+from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
@@ -208,3 +211,37 @@ def test_clock_changes_listed_one_by_one_start_on_their_minute(client, zone):
         just_after = utc + dt.timedelta(seconds=5)
         expected = just_after.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
         assert just_after.astimezone(tz).utcoffset() == expected, onset
+
+
+def test_add_to_calendar_links_keep_the_length_on_the_night_the_clocks_change(client):
+    # New York skips 2:00-3:00 on 14 March 2027: the 2:30-3:30 meeting starts at 3:30 EDT (the
+    # offset before the change, as RFC 5545 reads it) and lasts its hour in Outlook and Google.
+    group = make_support_group("Small Hours")
+    make_meeting(
+        group,
+        weekday=6,
+        start_time=dt.time(2, 30),
+        end_time=dt.time(3, 30),
+        timezone="America/New_York",
+    )
+    with mock.patch(
+        "django.utils.timezone.now", return_value=dt.datetime(2027, 3, 12, tzinfo=dt.UTC)
+    ):
+        html = client.get(group.get_absolute_url()).content.decode()
+
+    links = {
+        urlsplit(href).hostname: parse_qs(urlsplit(href).query)
+        for href in re.findall(r'href="(https://[^"]+)"', html.replace("&amp;", "&"))
+    }
+    outlook = links["outlook.live.com"]
+    start = dt.datetime.fromisoformat(outlook["startdt"][0])
+    end = dt.datetime.fromisoformat(outlook["enddt"][0])
+    assert start == dt.datetime(2027, 3, 14, 7, 30, tzinfo=dt.UTC)
+    assert end - start == dt.timedelta(hours=1)
+    google = links["calendar.google.com"]
+    first, last = google["dates"][0].split("/")
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    local = [
+        dt.datetime.strptime(t, "%Y%m%dT%H%M%S").replace(tzinfo=new_york) for t in (first, last)
+    ]
+    assert local[1].astimezone(dt.UTC) - local[0].astimezone(dt.UTC) == dt.timedelta(hours=1)
