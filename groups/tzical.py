@@ -38,7 +38,9 @@ def _seconds(text):
     return sign * (parts[0] * 3600 + parts[1] * 60 + parts[2])
 
 
-def _tzif(name):
+def tz_file(name):
+    """The bytes of a file of the tz database ("Europe/London", "zone.tab"), from the system's
+    copy or the tzdata package, or None."""
     for root in zoneinfo.TZPATH:
         path = os.path.join(root, *name.split("/"))
         if os.path.isfile(path):
@@ -52,7 +54,7 @@ def _tzif(name):
 
 def posix_rule(name):
     """The zone's POSIX TZ string, or None when its TZif file has none (version 1 files)."""
-    data = _tzif(name)
+    data = tz_file(name)
     if not data or not data.startswith(b"TZif") or data[4:5] < b"2":
         return None
     footer = data.rstrip(b"\n").rsplit(b"\n", 1)[-1]

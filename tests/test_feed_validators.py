@@ -520,6 +520,10 @@ def awkward_world():
     listing(
         "no-meetings", "No meetings listed", attendance="online", join_url="https://zoom.us/j/3"
     )
+    nowhere = listing(
+        "etc-zone", "Times in GMT+3", attendance="online", join_url="https://zoom.us/j/4"
+    )
+    meets(nowhere, 2, dt.time(20), dt.time(21), "Etc/GMT-3")  # a zone that is no place
     arranged = listing(
         "arranged", "By arrangement", attendance="in_person", address="Any Hall, Leeds"
     )
@@ -740,6 +744,14 @@ MEETING_GUIDE_READINGS = {
     "forming": ("in_person", None),
     "arranged": ("in_person", None),
 }
+# Where an online group without a region or area served is from, as importers geocode it: its
+# time zone's city and country ("St Johns" alone is also in Florida and Arizona).
+MEETING_GUIDE_ORIGINS = {
+    "new-york": "New York, United States",
+    "st-johns": "St Johns, Canada",
+    "lord-howe": "Lord Howe, Australia",
+    "casablanca": "Casablanca, Morocco",
+}
 MEETING_GUIDE_TYPES = {
     "adelaide": ["AR", "W", "hearing-voices"],
     "sydney": ["hearing-voices"],
@@ -747,8 +759,9 @@ MEETING_GUIDE_TYPES = {
 }
 # Left out, as the spec would have them: closed, not published, no meeting, an online group
 # whose joining link is private (the spec calls an online meeting without one inactive), and a
-# phone group whose number TSML UI cannot dial (fewer than 10 digits: it calls it inactive).
-NOT_IN_MEETING_GUIDE = {"closed", "archived", "no-meetings", "kathmandu", "short-line"}
+# phone group whose number TSML UI cannot dial (fewer than 10 digits: it calls it inactive), and
+# an online group with no place at all (times in Etc/GMT-3: importers drop it).
+NOT_IN_MEETING_GUIDE = {"closed", "archived", "no-meetings", "kathmandu", "short-line", "etc-zone"}
 
 
 def test_meeting_guide_says_every_awkward_meeting_as_the_spec_means_it(client, awkward):
@@ -772,6 +785,9 @@ def test_meeting_guide_says_every_awkward_meeting_as_the_spec_means_it(client, a
                 assert entry.get(field) == wanted, (key, field, entry)
             assert entry["timezone"] == meeting.timezone
             assert entry["name"] == group.name
+            if key in MEETING_GUIDE_ORIGINS:
+                assert entry["formatted_address"] == MEETING_GUIDE_ORIGINS[key], entry
+                assert entry["approximate"] == "yes"
             # TC for a paused listing, the spec's codes for languages and audiences it has
             # (none for Chinese), then our types as their slugs.
             paused = [] if group.advertises_meetings else ["TC"]

@@ -248,7 +248,8 @@ def test_online_group_without_any_place_is_left_out_rather_than_dropped_by_apps(
 
     assert not [e for e in entries if e["name"] == "Nowhere"]
     (pacific,) = by_name(entries, "Pacific")
-    assert pacific["formatted_address"] == "Los Angeles" and pacific["approximate"] == "yes"
+    assert pacific["formatted_address"] == "Los Angeles, United States"
+    assert pacific["approximate"] == "yes"
 
 
 def test_entries_link_back_to_the_listing_and_its_report_page(client):

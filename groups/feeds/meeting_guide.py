@@ -13,8 +13,9 @@ One entry per meeting schedule, saying only what the spec can express, exactly:
   inactive. A number shorter than TSML UI accepts (CONFERENCE_PHONE_MIN) is not dialable there. A hybrid group without a joining link is listed as in person, its notes saying so.
 - In-person meetings need a street address (the spec's rule): those without one are left out.
   Online meetings get an approximate `formatted_address`: their region, else the area they serve,
-  else the city of the time zone they give their times in (the spec's "point of origin"); with
-  none of these (times in UTC) the entry is left out, as importers would drop it.
+  else the city and country of the time zone they give their times in (the spec's "point of
+  origin", which it wants findable on a map); with none of these (times in UTC or an Etc/ zone)
+  the entry is left out, as importers would drop it.
 - `types` holds the spec's codes (TC, languages, audiences where one fits) and our group types
   as their slugs (lower case, so they cannot clash with the spec's upper-case codes; the spec
   allows added types). TSML UI shows them once its config names them (README).
@@ -26,13 +27,14 @@ One entry per meeting schedule, saying only what the spec can express, exactly:
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from groups import schedule, timezones
+from groups import schedule, timezones, tzical
 from groups.feeds.common import (
     CHUNK_SIZE,
     describe,
@@ -232,14 +234,31 @@ def joining(group, contacts):
     return url, phone
 
 
+@lru_cache(maxsize=1)
+def _zone_countries():
+    """IANA zone -> the name of its country, from the tz database's zone.tab and iso3166.tab."""
+
+    def rows(table):
+        text = (tzical.tz_file(table) or b"").decode("utf-8")
+        return [line.split("\t") for line in text.splitlines() if line and line[0] != "#"]
+
+    names = {
+        row[0]: row[1].replace("Britain (UK)", "United Kingdom") for row in rows("iso3166.tab")
+    }
+    return {row[2]: names[row[0]] for row in rows("zone.tab") if row[0] in names}
+
+
 def origin(group, regions, meeting):
-    """An approximate place for an online group: region, area served, or its time zone's city."""
+    """An approximate place for an online group: region, area served, or its time zone's city
+    and country ("St Johns, Canada": importers geocode it, and "St Johns" alone is in Florida
+    too). A zone that is no place (Etc/GMT-3) gives none."""
     if regions:
         return ", ".join(reversed(regions))
     if group.service_area:
         return group.service_area
-    if timezones.is_known(meeting.timezone) and "/" in meeting.timezone:
-        return timezones.city(meeting.timezone)
+    country = _zone_countries().get(meeting.timezone)
+    if country and timezones.is_known(meeting.timezone):
+        return f"{timezones.city(meeting.timezone)}, {country}"
     return ""
 
 
