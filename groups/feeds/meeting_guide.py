@@ -10,7 +10,8 @@ One entry per meeting schedule, saying only what the spec can express, exactly:
   left out (SupportGroup.advertises_meetings is the one rule).
 - Online and phone groups are listed only with the `conference_url` or dialable
   `conference_phone` the organizer published: the spec calls an online meeting without either
-  inactive. A number shorter than TSML UI accepts (CONFERENCE_PHONE_MIN) is not dialable there. A hybrid group without a joining link is listed as in person, its notes saying so.
+  inactive; a number shorter than TSML UI accepts (CONFERENCE_PHONE_MIN) is none. A hybrid
+  group without a joining link is listed as in person, its notes saying so.
 - In-person meetings need a street address (the spec's rule): those without one are left out.
   Online meetings get an approximate `formatted_address`: their region, else the area they serve,
   else the city and country of the time zone they give their times in (the spec's "point of
