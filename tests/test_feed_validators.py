@@ -1002,9 +1002,11 @@ def test_json_ld_keeps_to_schema_org_domains_and_ranges_for_every_awkward_listin
 
 
 def test_no_output_carries_a_contact_detail_its_organizer_did_not_publish(client, awkward):
-    outputs = {"meeting guide": meeting_guide(client), "search calendar": None, "hsds": None}
-    outputs["search calendar"] = client.get(reverse("groups:search_calendar")).content.decode()
-    outputs["hsds"] = b"".join(client.get("/api/hsds.json").streaming_content).decode()
+    outputs = {
+        "meeting guide": meeting_guide(client),
+        "search calendar": client.get(reverse("groups:search_calendar")).content.decode(),
+        "hsds": b"".join(client.get("/api/hsds.json").streaming_content).decode(),
+    }
     for key, group in awkward.items():
         response = client.get(reverse("groups:calendar", args=[group.slug]))
         if response.status_code == 200:
