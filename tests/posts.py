@@ -3,17 +3,10 @@ changes only the fields it is about. One builder per form, shared by every modul
 
 from django.urls import reverse
 
+from groups.models import Meeting
+
 # The fields of one row of the organizer's meetings formset, in the order the page shows them.
-MEETING_FIELDS = [
-    "frequency",
-    "weekday",
-    "weeks_of_month",
-    "start_date",
-    "start_time",
-    "end_time",
-    "timezone",
-    "notes",
-]
+MEETING_FIELDS = Meeting.SCHEDULE_FIELDS
 
 
 def edit_url(group):
