@@ -45,6 +45,21 @@ from groups.versions import EditConflict, compare, next_version
 LIST_PER_PAGE = 50
 
 
+class KeptRecordMixin:
+    """A record the site keeps (a relayed message, a notice to organizers): nobody adds or
+    changes one here; superusers may delete it, only so that deleting a listing deletes its
+    records too."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 class PrivateLookupsMixin:
     """No changelist lookups on `private_fields` except for superusers.
 
@@ -677,7 +692,7 @@ class ReportAdmin(ObjectDecisionsMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+class ContactMessageAdmin(KeptRecordMixin, PrivateLookupsMixin, admin.ModelAdmin):
     """Delivery metadata for moderators; the message itself only for superusers.
 
     A relayed message is private between a visitor and an organizer. Moderators need to see that
@@ -709,18 +724,9 @@ class ContactMessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     def has_reply_address(self, obj):
         return bool(obj.reply_to)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
 
 @admin.register(OwnerNotice)
-class OwnerNoticeAdmin(admin.ModelAdmin):
+class OwnerNoticeAdmin(KeptRecordMixin, admin.ModelAdmin):
     """The mails telling organizers a moderator published or archived their listing: whether
     each went. Made by groups.moderation; the addresses are looked up when sending, never kept."""
 
@@ -739,16 +745,6 @@ class OwnerNoticeAdmin(admin.ModelAdmin):
         return unsent_mail(obj) or _("Emailed to the organizers on %(when)s.") % {
             "when": sent_when(obj)
         }
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Only so that a superuser can delete a listing, which deletes its notices.
-        return request.user.is_superuser
 
 
 # The audit trail ------------------------------------------------------------------------------
