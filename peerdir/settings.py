@@ -144,6 +144,8 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL names another (postgres:// in production).
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+# The whole feeds, built once per version of the data (groups/feeds/stored.py).
+FEED_DIR = Path(os.environ.get("FEED_DIR", VAR_DIR / "feeds"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     # Persistent connections, health-checked before reuse so a database restart costs no request

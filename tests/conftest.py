@@ -189,6 +189,13 @@ def _index_rebuilt_at_once(settings):
     settings.DIRECTORY_INDEX_REBUILD_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _feeds_kept_per_test(settings, tmp_path):
+    """Whole feeds are kept in files per version of the data (groups/feeds/stored.py): each test
+    gets its own empty folder, so no test is answered with a feed another test built."""
+    settings.FEED_DIR = tmp_path / "feeds"
+
+
 @pytest.fixture
 def cast(db):
     """The organizer, the second organizer, the moderator, the visitor and their listings

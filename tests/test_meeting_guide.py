@@ -371,9 +371,9 @@ def test_feed_takes_the_same_number_of_queries_for_any_number_of_listings(
 ):
     _make_listings(count)
 
-    # 1 freshness aggregate (ETag + Last-Modified), 1 regions, 1 listings,
-    # 4 prefetches (meetings, types, languages, audiences).
-    with django_assert_num_queries(7):
+    # 1 freshness aggregate (ETag + Last-Modified), 1 directory generation (the kept file's
+    # key), 1 regions, 1 listings, 4 prefetches (meetings, types, languages, audiences).
+    with django_assert_num_queries(8):
         entries = feed(client)
 
     assert len(entries) == 2 * count  # the monthly one without day and time

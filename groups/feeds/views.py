@@ -18,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_safe
 
-from groups.feeds import hsds, meeting_guide
+from groups.feeds import hsds, meeting_guide, stored
 from groups.feeds.common import etag_for, feed_state
 from groups.models import RegionTree
 
@@ -88,39 +88,42 @@ def _filters_key(request):
     return f"{request.GET.get('region', '').strip()}|{request.GET.get('since', '').strip()}"
 
 
-def _feed(request, stream):
+def _feed(request, name, etag, stream):
     """The feed `stream(region_ids, since)` makes, filtered by the query string; a 400 with a
-    sentence for a bad filter; for HEAD, the headers alone (the feed is never built)."""
+    sentence for a bad filter; for HEAD, the headers alone (the feed is never built). The whole
+    feed is built once per version of the data (groups/feeds/stored.py)."""
     try:
         region_ids, since = feed_filters(request)
     except BadFilter as problem:
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
     if request.method == "HEAD":
         return HttpResponse(content_type=JSON)
+    if region_ids is None and since is None:
+        return stored.serve(request, name, etag(request), stream, JSON)
     return StreamingHttpResponse(stream(region_ids, since), content_type=JSON)
 
 
+def _meeting_guide_etag(request):
+    return etag_for("meeting-guide", request, extra=_filters_key(request))
+
+
+def _hsds_etag(request):
+    return etag_for("hsds", request, extra=f"{_today_utc().isoformat()}|{_filters_key(request)}")
+
+
 @open_to_other_sites
 @gzip_page
 @cache_control(public=True, max_age=300)
 @require_safe
-@condition(
-    etag_func=lambda request: etag_for("meeting-guide", request, extra=_filters_key(request)),
-    last_modified_func=_newest,
-)
+@condition(etag_func=_meeting_guide_etag, last_modified_func=_newest)
 def meeting_guide_feed(request):
-    return _feed(request, meeting_guide.stream)
+    return _feed(request, "meeting-guide", _meeting_guide_etag, meeting_guide.stream)
 
 
 @open_to_other_sites
 @gzip_page
 @cache_control(public=True, max_age=300)
 @require_safe
-@condition(
-    etag_func=lambda request: etag_for(
-        "hsds", request, extra=f"{_today_utc().isoformat()}|{_filters_key(request)}"
-    ),
-    last_modified_func=_hsds_last_modified,
-)
+@condition(etag_func=_hsds_etag, last_modified_func=_hsds_last_modified)
 def hsds_feed(request):
-    return _feed(request, hsds.stream)
+    return _feed(request, "hsds", _hsds_etag, hsds.stream)
