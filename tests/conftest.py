@@ -116,6 +116,7 @@ TEST_ONLY_SETTINGS = {
     "PASSWORD_HASHERS": "production's hashing is slow by design (_fast_password_hashing)",
     "DIRECTORY_GENERATION_TTL": "read on every request (_generation_read_on_every_request)",
     "DIRECTORY_INDEX_REBUILD_SECONDS": "rebuilt at once (_index_rebuilt_at_once)",
+    "FEED_DIR": "each test gets its own empty folder (_feeds_kept_per_test)",
 }
 
 
