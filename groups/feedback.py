@@ -55,6 +55,10 @@ class ReportForm(forms.ModelForm, HoneypotForm):
             "details": forms.Textarea(attrs={"rows": 6, "maxlength": Report.DETAILS_MAX}),
             "reporter_email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
+        # Django's "This field is required." says nothing about what to do.
+        error_messages = {
+            "reason": {"required": _("Choose what is wrong with this listing.")},
+        }
 
     field_order = ["reason", "details", "reporter_email", HONEYPOT]
 
@@ -85,6 +89,7 @@ class ContactForm(forms.ModelForm, HoneypotForm):
             "reply_to": forms.EmailInput(attrs={"autocomplete": "email"}),
             "body": forms.Textarea(attrs={"rows": 8, "maxlength": ContactMessage.BODY_MAX}),
         }
+        error_messages = {"body": {"required": _("Write your message to the organizers.")}}
 
     field_order = ["sender_name", "reply_to", "body", HONEYPOT]
 

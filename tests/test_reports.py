@@ -192,9 +192,18 @@ def test_missing_or_forged_reason_is_a_clear_error_not_a_500(client):
     missing = client.post(report_url(group), {"details": "hi"})
     forged = client.post(report_url(group), {"reason": "drop table", "details": "hi"})
     assert missing.status_code == forged.status_code == 200
-    assert "This field is required" in missing.content.decode()
+    assert "Choose what is wrong with this listing." in missing.content.decode()
+    assert "This field is required" not in missing.content.decode()
     assert "Select a valid choice" in forged.content.decode()
     assert Report.objects.count() == 0
+
+
+def test_the_summary_of_a_missing_reason_links_to_its_first_choice(client):
+    """It linked to #id_reason, which no element has: the link went nowhere."""
+    html = client.post(report_url(make_support_group()), {"details": "hi"}).content.decode()
+    summary = html.split("Please check the form:")[1].split("</div>")[0]
+    assert 'href="#id_reason_0"' in summary
+    assert 'id="id_reason_0"' in html
 
 
 def test_links_in_details_are_shown_as_text_never_as_links(client):
