@@ -36,6 +36,10 @@ class ClaimForm(forms.ModelForm):
             "evidence": forms.Textarea(attrs={"rows": 3}),
             "message": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {
+            "role": {"required": _("Say what you do in the group, e.g. “facilitator”.")},
+            "evidence": {"required": _("Tell the moderators how they can check that you run it.")},
+        }
 
 
 # Every field an organizer controls. Moderation, freshness and provenance stay with moderators.
@@ -246,6 +250,14 @@ class SupportGroupForm(forms.ModelForm):
             "accessibility": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
+        # What to do, where Django would say "This field is required."
+        error_messages = {
+            "name": {"required": _("Give the group’s name.")},
+            "summary": {"required": _("Say in one line what the group is.")},
+            "kind": {"required": _("Choose what the group is.")},
+            "types": {"required": _("Tick at least one kind of support the group offers.")},
+            "status": {"required": _("Choose whether the group is meeting at the moment.")},
+        }
         help_texts = {
             "email_public": _(
                 "Leave unticked to keep your email private. Moderators can still see it."
@@ -375,6 +387,7 @@ FREQUENCY_WORDS = {
 class MeetingForm(forms.ModelForm):
     timezone = TimeZoneField(
         label=_("Time zone"),
+        error_messages={"required": _("Choose the time zone the times are in.")},
         help_text=_("The zone the times are in. Type to jump, e.g. “Eastern” or “UK”."),
     )
     weeks_of_month = WeeksField(
@@ -407,6 +420,7 @@ class MeetingForm(forms.ModelForm):
             ),
             "notes": _("For example “Women only” or “Online this month”."),
         }
+        error_messages = {"frequency": {"required": _("Choose how often the group meets.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -565,6 +579,7 @@ def error_summary(form, formset):
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label=_("Their email address"),
+        error_messages={"required": _("Enter the email address to send the invitation to.")},
         help_text=_("We send them a link. They log in or sign up with this address to accept."),
     )
 
@@ -573,6 +588,7 @@ class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password to confirm it is you.")},
     )
 
     def __init__(self, user, *args, **kwargs):

@@ -62,7 +62,10 @@ def test_claim_without_role_or_evidence_explains_what_is_missing(client):
         reverse("accounts:claim", args=[group.slug]), {"role": "", "evidence": ""}
     )
     assert response.status_code == 200
-    assert "This field is required" in response.content.decode()
+    html = response.content.decode()
+    assert "Say what you do in the group, e.g. “facilitator”." in html
+    assert "Tell the moderators how they can check that you run it." in html
+    assert "This field is required" not in html
     assert not Claim.objects.exists()
 
 

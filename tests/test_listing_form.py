@@ -87,6 +87,26 @@ def test_an_error_is_listed_at_the_top_with_a_link_to_its_field(client, owner, g
     assert 'id="id_meetings-0-timezone"' in html  # the link's target exists
 
 
+def test_a_missing_answer_says_what_to_do_and_keeps_what_was_typed(client, owner, group):
+    """Django's "This field is required." beside "Name of the group" or "How often?" told an
+    organizer nothing they could act on."""
+    client.force_login(owner)
+    data = listing_post(
+        group, name="", summary="Kept summary", **{"meetings-0-frequency": "", "status": ""}
+    )
+    response = edit(client, group, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    summary = html.split('id="form-errors"')[1].split("</div>")[0]
+    assert "Name of the group: Give the group’s name." in summary
+    assert "Is it meeting at the moment?: Choose whether the group is meeting" in summary
+    assert "Meeting time 1: How often?: Choose how often the group meets." in summary
+    assert "This field is required" not in html
+    assert 'value="Kept summary"' in html
+    group.refresh_from_db()
+    assert group.name == "Leith Voices"
+
+
 def test_time_zone_is_a_select_with_common_zones_first(client, owner, group):
     client.force_login(owner)
     html = edit(client, group).content.decode()

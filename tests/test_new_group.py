@@ -92,7 +92,9 @@ def test_new_group_without_a_name_or_type_is_explained_and_kept(client):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "This field is required" in html
+    assert "Give the group’s name." in html
+    assert "Tick at least one kind of support the group offers." in html
+    assert "This field is required" not in html
     assert "Kept text" in html
     assert not SupportGroup.objects.exists()
 
