@@ -146,9 +146,11 @@ LISTING_LABELS = {
 }
 LISTING_HELP = {
     "region": _(
-        "Start typing the town, area or country and choose it from the list, e.g. “Hamilton, "
-        "Ontario, Canada”. Online only? Choose the country or area it is for."
+        "Type the town, area or country and pick it from the list, e.g. “Hamilton, Ontario, "
+        "Canada”. Online only? The country or area it is for."
     ),
+    # The label already says it ("the video call or sign-up page").
+    "join_url": "",
     "how_to_join": _("Keep it in step with the meeting times above: they are shown next to it."),
     "service_area": _("For example “US and Canada”."),
     "status": "",
@@ -245,9 +247,9 @@ class SupportGroupForm(forms.ModelForm):
             "types": forms.CheckboxSelectMultiple,
             "audiences": forms.CheckboxSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
-            "description": forms.Textarea(attrs={"rows": 6}),
+            "description": forms.Textarea(attrs={"rows": 4}),
             "how_to_join": forms.Textarea(attrs={"rows": 3}),
-            "accessibility": forms.Textarea(attrs={"rows": 3}),
+            "accessibility": forms.Textarea(attrs={"rows": 2}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
         # What to do, where Django would say "This field is required."
@@ -259,10 +261,8 @@ class SupportGroupForm(forms.ModelForm):
             "status": {"required": _("Choose whether the group is meeting at the moment.")},
         }
         help_texts = {
-            "email_public": _(
-                "Leave unticked to keep your email private. Moderators can still see it."
-            ),
-            "phone_public": _("Leave unticked to keep your phone number private."),
+            "email_public": _("Unticked, only you and the moderators see it."),
+            "phone_public": _("Unticked, only you and the moderators see it."),
         }
 
     def __init__(self, *args, region_tree=None, **kwargs):
@@ -388,7 +388,6 @@ class MeetingForm(forms.ModelForm):
     timezone = TimeZoneField(
         label=_("Time zone"),
         error_messages={"required": _("Choose the time zone the times are in.")},
-        help_text=_("The zone the times are in. Type to jump, e.g. “Eastern” or “UK”."),
     )
     weeks_of_month = WeeksField(
         label=_("Which weeks of the month?"),
@@ -415,9 +414,7 @@ class MeetingForm(forms.ModelForm):
             "notes": _("Anything else about this time (optional)"),
         }
         help_texts = {
-            "start_date": _(
-                "Needed for “every other week” and “every other month”, so we know which weeks."
-            ),
+            "start_date": _("Any one date it meets: we count the weeks from it."),
             "notes": _("For example “Women only” or “Online this month”."),
         }
         error_messages = {"frequency": {"required": _("Choose how often the group meets.")}}
@@ -434,9 +431,6 @@ class MeetingForm(forms.ModelForm):
             ("", _("Choose a day")) if value == "" else (value, label)
             for value, label in self.fields["weekday"].choices
         ]
-        self.fields["weeks_of_month"].help_text = _(
-            "Only for meetings on some weeks of each month, or every other month."
-        )
         stored = self.initial.get("weeks_of_month")
         if isinstance(stored, str):
             self.initial["weeks_of_month"] = self.fields["weeks_of_month"].to_python([stored])

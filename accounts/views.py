@@ -118,12 +118,23 @@ def withdraw_claim(request, pk):
 # Editing --------------------------------------------------------------------------------------
 
 
+def _visibility(group):
+    """Who sees the listing once saved: "live" (everyone), "pending" (a moderator has not
+    published it yet: its owners and the moderators) or "archived" (owners and moderators)."""
+    if group.moderation == SupportGroup.Moderation.PUBLISHED:
+        return "live"
+    if group.moderation == SupportGroup.Moderation.PENDING:
+        return "pending"
+    return "archived"
+
+
 def _support_group_page(
     request, template, group, form, formset, status=200, adding=False, text_to_check=()
 ):
     context = {
         "text_to_check": text_to_check,
         "group": group,
+        "visibility": _visibility(group),
         "form": form,
         "formset": formset,
         "adding": adding,

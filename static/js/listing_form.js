@@ -1,17 +1,30 @@
 /* The organizer's listing form: small enhancements. Everything works without this file
    ("Add another time" then reloads the page with what was typed, and removing is a tick box).
-   - moves focus to the error summary, so a screen reader reads it first;
+   - moves focus to the error summary, so a screen reader reads it first, and from each of its
+     links into the field;
    - adds and removes meeting times in place;
-   - shows only the schedule fields that apply to the chosen "How often?";
    - writes each meeting time as a sentence while it is typed;
-   - starts new meeting times in the browser's time zone when the site could only guess. */
+   - starts new meeting times in the browser's time zone when the site could only guess.
+   Showing only the schedule fields the chosen "How often?" uses is site.css's, script or not. */
 (function () {
   "use strict";
   var form = document.getElementById("listing-form");
   if (!form) { return; }
 
   var summary = document.getElementById("form-errors");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // A link to a field only scrolls there; put the cursor in it too, with its label and error
+    // (above it) on screen.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      event.preventDefault();
+      (target.closest(".field, fieldset") || target).scrollIntoView({ block: "start" });
+      target.focus({ preventScroll: true });
+    });
+  }
 
   var list = form.querySelector("[data-meeting-list]");
   var template = document.getElementById("meeting-template");
@@ -69,20 +82,7 @@
     return fill(words.with_time, { days: days, times: timeRange(start, field(block, "end_time").value), zone: zoneName });
   };
 
-  // Which schedule fields apply to each "How often?".
-  var APPLIES = {
-    weeks_of_month: ["monthly", "bimonthly"],
-    start_date: ["biweekly", "bimonthly"],
-    weekday: ["weekly", "biweekly", "monthly", "bimonthly", ""],
-    start_time: ["weekly", "biweekly", "monthly", "bimonthly", ""],
-    end_time: ["weekly", "biweekly", "monthly", "bimonthly", ""]
-  };
   var refresh = function (block) {
-    var frequency = field(block, "frequency").value;
-    Object.keys(APPLIES).forEach(function (name) {
-      var wrapper = block.querySelector("[data-field=" + name + "]");
-      if (wrapper) { wrapper.hidden = APPLIES[name].indexOf(frequency) === -1; }
-    });
     var out = block.querySelector("[data-sentence]");
     if (out && words) { out.textContent = sentence(block); }
   };
