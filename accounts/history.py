@@ -112,10 +112,11 @@ def _pairs(records):
         previous[record.id] = record
 
 
-def support_group_history(group, viewer=None, limit=200):
+def support_group_history(group, viewer=None, limit=200, only=None, since=None):
     """Newest first. Four queries whatever the length: two history tables, two name lookups.
 
-    `viewer` (a Viewer) limits names and private contact values; None shows everything."""
+    `viewer` (a Viewer) limits names and private contact values; None shows everything.
+    `only` limits the listing's fields to those names; `since` to records from that time on."""
     group_records = list(
         SupportGroup.history.filter(id=group.pk)
         .select_related("history_user")
@@ -127,6 +128,8 @@ def support_group_history(group, viewer=None, limit=200):
         .order_by("history_date", "history_id")
     )
     group_fields = [f for f in _fields(SupportGroup) if f.name in _tracked(group_records)]
+    if only is not None:
+        group_fields = [f for f in group_fields if f.name in only]
     region_ids = {r.region_id for r in group_records if r.region_id}
     host_ids = {r.host_id for r in group_records if r.host_id}
     names = {}
@@ -178,8 +181,24 @@ def support_group_history(group, viewer=None, limit=200):
             what, changes = _("Meeting time changed"), [Change(_("Meeting"), old, new)]
         entries.append(HistoryEntry(record.history_date, who(record, viewer), what, changes))
 
+    if since is not None:
+        entries = [e for e in entries if e.when >= since]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def last_save(group, viewer=None, only=None):
+    """The entries of the listing's newest save: its own record and the meeting times written
+    after it (a save writes the listing first, then its meeting times). Five queries."""
+    newest = (
+        SupportGroup.history.filter(id=group.pk)
+        .order_by("-history_date", "-history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    if newest is None:
+        return []
+    return support_group_history(group, viewer, only=only, since=newest)
 
 
 def _tracked(records):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("groups/new/", views.new_group, name="new_group"),
     path("groups/<slug:slug>/claim/", views.claim, name="claim"),
     path("groups/<slug:slug>/edit/", views.edit, name="edit"),
+    path("groups/<slug:slug>/saved/", views.saved, name="saved"),
     path("groups/<slug:slug>/history/", views.history, name="history"),
     path("groups/<slug:slug>/still-meeting/", views.confirm, name="confirm"),
     path("groups/<slug:slug>/invite/", views.invite, name="invite"),

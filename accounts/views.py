@@ -10,11 +10,13 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import reminder_links, services, timewords
 from accounts.forms import (
+    LISTING_FIELDS,
     ClaimForm,
     DeleteAccountForm,
     InvitationForm,
@@ -25,7 +27,7 @@ from accounts.forms import (
     meeting_formset,
     sentence_words,
 )
-from accounts.history import Viewer, support_group_history
+from accounts.history import Viewer, last_save, support_group_history
 from accounts.models import Claim
 from accounts.permissions import get_group_for_owner, is_owner
 from groups import ratelimit
@@ -204,18 +206,66 @@ def edit(request, slug):
     if valid:
         # Before saving: a saved formset no longer knows what changed.
         times_changed = formset.has_changed() and "how_to_join" not in form.changed_data
+        lists_changed = [name for name in form.changed_data if name in TICKED_LISTS]
         try:
             services.save_support_group(group, form, formset, request.user, expected)
         except services.EditConflict:
             return _conflict(request, group, form, formset)
-        messages.success(request, _("Saved. Your changes are live now."))
         if times_changed and timewords.sentences_about_times(group.how_to_join):
+            messages.success(request, _saved_words(group))
             url = reverse("accounts:edit", args=[group.slug])
             return redirect(f"{url}?check={TEXT_CHECK}#text-check")
-        return redirect("accounts:dashboard")
+        url = reverse("accounts:saved", args=[group.slug])
+        if lists_changed:
+            url = f"{url}?{urlencode({'lists': lists_changed}, doseq=True)}"
+        return redirect(url)
     if expected is not None and expected != group.version:
         return _conflict(request, group, form, formset)
     return _support_group_page(request, "accounts/edit.html", group, form, formset, status=400)
+
+
+# The listing's ticked lists: the history keeps no record of them, so "saved" is told which.
+TICKED_LISTS = [f.name for f in SupportGroup._meta.many_to_many if f.name in LISTING_FIELDS]
+
+
+def _saved_words(group):
+    if _visibility(group) == "live":
+        return _("Saved. Your changes are live now.")
+    if _visibility(group) == "pending":
+        return _("Saved. Visitors see the listing once a moderator publishes it.")
+    return _("Saved. The listing is archived: visitors do not see it.")
+
+
+@login_required
+@require_safe
+def saved(request, slug):
+    """What the organizer's save changed, whether visitors see it now, and the way to look."""
+    since = Ownership.objects.filter(group=OuterRef("pk"), user=request.user.pk)
+    queryset = SupportGroup.objects.annotate(owner_since=Subquery(since.values("created_at")[:1]))
+    group = get_group_for_owner(request, slug, allow_moderators=True, queryset=queryset)
+    viewer = Viewer(request.user.pk, group.owner_since)
+    changes = [c for entry in last_save(group, viewer, LISTING_FIELDS) for c in entry.changes]
+    names = [name for name in request.GET.getlist("lists") if name in TICKED_LISTS]
+    lists = [
+        {
+            "label": SupportGroup._meta.get_field(name).verbose_name.capitalize(),
+            "now": ", ".join(str(item) for item in getattr(group, name).all()) or _("(none)"),
+        }
+        for name in names
+    ]
+    return render(
+        request,
+        "accounts/saved.html",
+        {
+            "group": group,
+            "visibility": _visibility(group),
+            "headline": _saved_words(group),
+            # The public page's own rule (an archived listing, or a moderator on a pending one: 404).
+            "can_view": SupportGroup.objects.visible_to(request.user).filter(pk=group.pk).exists(),
+            "changes": changes,
+            "lists": lists,
+        },
+    )
 
 
 def _conflict(request, group, form, formset):

@@ -358,6 +358,11 @@ MATRIX = {
         kwargs=slug_of("group"),
         marker='name="summary"',
     ),
+    "accounts:saved": Row(
+        get=organizer({200}, NOT_YOURS, {200}, {200}),
+        post=organizer({405}, {405}, {405}, {405}),
+        kwargs=slug_of("group"),
+    ),
     "accounts:history": Row(
         get=organizer({200}, NOT_YOURS, {200}, {200}),
         post=organizer({200, 405}, NOT_YOURS, {200, 405}, {200, 405}),

@@ -79,7 +79,7 @@ def test_a_new_time_or_a_removed_one_also_asks(client, owner, group):
 def test_no_question_when_the_times_did_not_change(client, owner, group):
     client.force_login(owner)
     response = save(client, group, summary="A calmer summary")
-    assert response.redirect_chain[-1][0] == reverse("accounts:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("accounts:saved", args=[group.slug])
     assert notice(response) is None
 
 
@@ -91,7 +91,7 @@ def test_no_question_when_the_words_were_changed_too(client, owner, group):
         how_to_join="We meet on Tuesdays at 6 pm.",
         **{"meetings-0-start_time": "18:00"},
     )
-    assert response.redirect_chain[-1][0] == reverse("accounts:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("accounts:saved", args=[group.slug])
     assert notice(response) is None
 
 
@@ -100,7 +100,7 @@ def test_no_question_when_the_words_say_nothing_about_times(client, owner, group
     group.save()
     client.force_login(owner)
     response = save(client, group, **{"meetings-0-start_time": "18:00"})
-    assert response.redirect_chain[-1][0] == reverse("accounts:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("accounts:saved", args=[group.slug])
 
 
 def test_the_question_page_keeps_the_form_working(client, owner, group):
@@ -109,7 +109,7 @@ def test_the_question_page_keeps_the_form_working(client, owner, group):
     group.refresh_from_db()
     # Answering it is an ordinary save from the fresh version shown with the question.
     response = save(client, group, how_to_join="Ring the bell at the side door.")
-    assert response.redirect_chain[-1][0] == reverse("accounts:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("accounts:saved", args=[group.slug])
     group.refresh_from_db()
     assert group.how_to_join == "Ring the bell at the side door."
 
