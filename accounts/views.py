@@ -285,6 +285,10 @@ def _conflict(request, group, form, formset):
         else:
             your_meetings.append(_("(not complete)"))
     current_meetings = [m.describe() for m in current.meetings.all()]
+    same_meetings = sorted(your_meetings) == sorted(current_meetings)
+    if same_meetings and not any(row["differs"] for row in rows):
+        # The same save again (a double tap, or a reload of the post): nothing to choose between.
+        return redirect("accounts:saved", current.slug)
     return render(
         request,
         "accounts/conflict.html",

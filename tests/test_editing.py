@@ -99,6 +99,36 @@ def test_second_save_from_the_same_form_gets_the_conflict_page_and_overwrites_no
     assert group.version == 2
 
 
+def test_the_same_save_posted_twice_lands_on_the_saved_page_not_the_conflict_page(
+    client, owner, group
+):
+    """A double tap on Save sent the same form twice: the second answer, the one the browser
+    shows, said "Someone else changed this listing while you were editing"."""
+    client.force_login(owner)
+    data = listing_post(
+        group,
+        summary="Once",
+        another_time=True,
+        **{
+            "meetings-1-frequency": "weekly",
+            "meetings-1-weekday": "5",
+            "meetings-1-start_time": "10:00",
+        },
+    )
+    first = client.post(edit_url(group), data)
+    second = client.post(edit_url(group), data)
+    saved = reverse("accounts:saved", args=[group.slug])
+    assert first.status_code == second.status_code == 302
+    assert second.url == saved
+    group.refresh_from_db()
+    assert group.version == 2
+    assert group.meetings.count() == 2  # the new time once, not twice
+
+    # A different second post from the same old version is still a conflict.
+    other = client.post(edit_url(group), {**data, "summary": "Twice"})
+    assert other.status_code == 409
+
+
 def test_save_listing_lets_exactly_one_of_two_saves_from_the_same_version_win(group, owner):
     forms = []
     for summary in ("A", "B"):
