@@ -93,7 +93,7 @@ def too_many_pages(client, cast):
 
 def organizer_pages(client, cast):
     client.force_login(cast.organizer)
-    return {
+    pages = {
         "dashboard": page(client, reverse("accounts:dashboard")),
         "edit-form": page(client, edit_url(cast.listing)),
         "edit-form-with-errors": page(
@@ -107,6 +107,10 @@ def organizer_pages(client, cast):
         "claim-form": page(client, reverse("accounts:claim", args=[cast.unowned_listing.slug])),
         "history": page(client, reverse("accounts:history", args=[cast.listing.slug])),
     }
+    # After a save, with a table of what it changed.
+    client.post(edit_url(cast.listing), listing_post(cast.listing, summary="Saved words"))
+    saved = reverse("accounts:saved", args=[cast.listing.slug])
+    return {**pages, "saved": page(client, f"{saved}?lists=types")}
 
 
 def validate(pages, folder):

@@ -204,6 +204,8 @@ def test_the_summary_of_a_missing_reason_links_to_its_first_choice(client):
     summary = html.split("Please check the form:")[1].split("</div>")[0]
     assert 'href="#id_reason_0"' in summary
     assert 'id="id_reason_0"' in html
+    # Where a keyboard or a screen reader starts on the page that comes back.
+    assert "autofocus" in html.split('id="form-errors"')[1].split(">")[0]
 
 
 def test_links_in_details_are_shown_as_text_never_as_links(client):
