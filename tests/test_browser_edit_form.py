@@ -133,3 +133,18 @@ def test_a_mistake_is_listed_first_and_its_link_leads_to_the_field(open_form, ja
     expect(name).to_be_in_viewport()
     if javascript:
         expect(name).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_enter_or_a_phone_keyboards_go_saves_rather_than_adding_a_meeting_time(
+    open_form, cast, javascript
+):
+    """The form's first submit button, which Enter presses, was "Add another time": the page
+    came back with an empty meeting block and nothing saved."""
+    page = open_form("edit", javascript)
+    page.get_by_label("In one line, what is it?").fill("Sent with Enter")
+    page.get_by_label("In one line, what is it?").press("Enter")
+    expect(page.get_by_role("heading", name="Saved. Your changes are live now.")).to_be_visible()
+    cast.listing.refresh_from_db()
+    assert cast.listing.summary == "Sent with Enter"
+    assert cast.listing.meetings.count() == 1
