@@ -148,3 +148,12 @@ def test_enter_or_a_phone_keyboards_go_saves_rather_than_adding_a_meeting_time(
     cast.listing.refresh_from_db()
     assert cast.listing.summary == "Sent with Enter"
     assert cast.listing.meetings.count() == 1
+
+
+def test_on_a_phone_held_sideways_the_save_bar_does_not_follow(open_form):
+    """375 px tall, a bar holding a 44 px button would cover a fifth of the screen on every
+    field: there Save stays at the end of the form."""
+    page = open_form("edit", viewport={"width": 812, "height": 375})
+    page.get_by_label("Name of the group").focus()
+    expect(page.get_by_label("Name of the group")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Save changes")).not_to_be_in_viewport()
