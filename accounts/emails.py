@@ -61,16 +61,18 @@ def invitation_messages(invitation):
     return [_message("invitation", context, invitation.email)]
 
 
-def reminder_messages(reminder, addresses):
-    """ "Is your group still meeting?", with its three signed links: one mail per organizer
-    (they never see each other's addresses)."""
+def reminder_messages(reminder, organizers):
+    """ "Is your group still meeting?": one mail per organizer (they never see each other's
+    addresses), each with its own three signed links, which act only for that organizer."""
     group = reminder.group
     context = {
         "group": group,
         "meetings": [m.describe() for m in group.meetings.all()],
-        "links": links(reminder),
         "second": reminder.number > 1,
         "valid_days": LINK_VALID.days,
         "group_url": site_url(group.get_absolute_url()),
     }
-    return [_message("freshness_reminder", context, address) for address in addresses]
+    return [
+        _message("freshness_reminder", {**context, "links": links(reminder, user)}, user.email)
+        for user in organizers
+    ]

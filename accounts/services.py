@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Claim, FreshnessReminder, Invitation
 from groups import audit, mail
-from groups.models import Meeting, Ownership, SupportGroup
+from groups.models import NOT_MEETING_STATUSES, Meeting, Ownership, SupportGroup
 from groups.search import refresh_search_document
 from groups.versions import EditConflict, next_version
 
@@ -215,7 +215,8 @@ def mark_stopped(group, user=None):
     """
     with transaction.atomic():
         group = SupportGroup.objects.select_for_update().get(pk=group.pk)
-        if group.status == SupportGroup.Status.PAUSED:
+        # Already paused, or closed since (pausing would reopen it): nothing to do.
+        if group.status in NOT_MEETING_STATUSES:
             return False
         group.status = SupportGroup.Status.PAUSED
         # A new version, so an edit form opened before cannot silently set it active again.
@@ -228,8 +229,9 @@ def mark_stopped(group, user=None):
     return True
 
 
-def answer_reminder(reminder, action):
-    """Carry out a freshness reminder link's action (POST): "confirm" or "stopped".
+def answer_reminder(reminder, action, user=None):
+    """Carry out a freshness reminder link's action (POST): "confirm" or "stopped", for `user`,
+    the organizer the link was mailed to (the audit and history name them).
 
     Returns False when the round was already answered, and changes nothing then.
     """
@@ -240,7 +242,7 @@ def answer_reminder(reminder, action):
         if action == "confirm":
             confirm_still_meeting(reminder.group)
         elif action == "stopped":
-            mark_stopped(reminder.group)
+            mark_stopped(reminder.group, user)
         else:
             raise ValueError(action)
         # Every reminder of this round is answered, the first one included.

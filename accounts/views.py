@@ -333,20 +333,24 @@ def confirm(request, slug):
 def reminder(request, action, token):
     """A link from a freshness reminder: one button (GET), the change on POST."""
     try:
-        found = reminder_links.read_token(action, token)
+        link = reminder_links.read_token(action, token)
     except reminder_links.LinkExpired:
         return render(request, "accounts/reminder_invalid.html", {"expired": True}, status=410)
+    except reminder_links.LinkNoLongerValid:
+        return render(request, "accounts/reminder_invalid.html", {"gone": True}, status=410)
     except reminder_links.LinkInvalid:
         return render(request, "accounts/reminder_invalid.html", status=404)
-    group = found.group
+    group = link.reminder.group
     if action == "update":
         # The edit form needs the organizer's account; the login page sends them on to it.
         return redirect("accounts:edit", group.slug)
-    context = {"group": group, "action": action, "answered": found.answered_at is not None}
+    context = {"group": group, "action": action, "answered": link.reminder.answered_at is not None}
     if request.method == "POST":
-        services.answer_reminder(found, action)
-        return render(request, "accounts/reminder_done.html", context)
-    if request.method != "GET":
+        if services.answer_reminder(link.reminder, action, link.user):
+            return render(request, "accounts/reminder_done.html", context)
+        # Pressed again, or another organizer answered first: nothing changed, and it says so.
+        context["answered"] = True
+    elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     context["meetings"] = [m.describe() for m in group.meetings.all()]
     return render(request, "accounts/reminder.html", context)

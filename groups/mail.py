@@ -41,8 +41,12 @@ def _subject(text):
     return f"[{settings.SITE_NAME}] {' '.join(text.split())}"
 
 
+def _active_owners(group):
+    return group.owners.filter(is_active=True).order_by("pk")
+
+
 def _owner_addresses(group):
-    return list(group.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True))
+    return list(_active_owners(group).values_list("email", flat=True))
 
 
 def report_messages(report):
@@ -151,7 +155,7 @@ def owner_notice_messages(notice):
 
 
 def reminder_messages(reminder):
-    return account_emails.reminder_messages(reminder, _owner_addresses(reminder.group))
+    return account_emails.reminder_messages(reminder, _active_owners(reminder.group))
 
 
 BUILDERS = {

@@ -176,3 +176,134 @@ def test_the_public_warning_appears_only_past_twelve_months(client):
     old = make_support_group(last_confirmed=timezone.localdate() - dt.timedelta(days=400))
     assert not recent.is_stale
     assert old.is_stale
+
+
+# --- A link is its organizer's, and acts only while they look after the listing ---------------
+
+
+@pytest.fixture
+def two_organizers(owned):
+    """Jo (the owner `owned` was built with) and Sam, a co-organizer; one mail each."""
+    sam = make_user(email="sam@example.org")
+    owned.owners.add(sam)
+    run()
+    by_address = {message.to[0]: links_in(message) for message in mail.outbox}
+    return by_address["jo@example.org"], by_address["sam@example.org"], sam
+
+
+def assert_no_longer_works(response):
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "This link no longer works" in html
+    assert "Nothing was changed" in html
+    assert reverse("contact") in html  # how to get help
+
+
+def assert_listing_untouched(group):
+    group.refresh_from_db()
+    assert group.status == SupportGroup.Status.ACTIVE
+    assert group.last_confirmed == LONG_AGO
+    assert not ModeratorNotice.objects.filter(kind="stopped").exists()
+    assert FreshnessReminder.objects.filter(answered_at__isnull=False).count() == 0
+
+
+def test_each_organizer_gets_links_of_their_own(two_organizers):
+    jo, sam, _sam = two_organizers
+    assert jo["stopped"] != sam["stopped"]
+
+
+def test_a_link_stops_working_once_its_organizer_has_left_the_listing(
+    client, owned, two_organizers
+):
+    from accounts import services
+
+    _jo, sam_links, sam = two_organizers
+    services.leave_group(owned, sam)
+    for action in ("confirm", "stopped", "update"):
+        assert_no_longer_works(client.get(sam_links[action]))
+    assert_no_longer_works(client.post(sam_links["stopped"]))
+    assert_listing_untouched(owned)
+
+
+def test_a_link_stops_working_once_its_organizer_was_removed_by_a_moderator(
+    client, owned, two_organizers
+):
+    jo_links, sam_links, sam = two_organizers
+    owned.owners.remove(sam)
+    assert_no_longer_works(client.post(sam_links["stopped"]))
+    assert_listing_untouched(owned)
+    # Jo still looks after it: Jo's link works.
+    client.post(jo_links["stopped"])
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.PAUSED
+
+
+def test_a_link_stops_working_once_its_organizers_account_is_deleted_or_closed(
+    client, owned, two_organizers
+):
+    from accounts import services
+
+    jo_links, sam_links, sam = two_organizers
+    services.delete_account(sam)
+    assert_no_longer_works(client.post(sam_links["stopped"]))
+    jo = owned.owners.get()
+    jo.is_active = False  # a moderator closed the account
+    jo.save()
+    assert_no_longer_works(client.post(jo_links["confirm"]))
+    assert_listing_untouched(owned)
+
+
+def test_a_link_for_a_listing_since_taken_out_of_the_directory_changes_nothing(client, owned):
+    from groups.moderation import archive_support_group
+
+    run()
+    links = links_in(mail.outbox[0])
+    archive_support_group(owned, make_moderator(), "Duplicate of another listing")
+    mail.outbox.clear()
+    assert_no_longer_works(client.post(links["stopped"]))
+    assert_no_longer_works(client.post(links["confirm"]))
+    owned.refresh_from_db()
+    assert owned.moderation == SupportGroup.Moderation.ARCHIVED
+    assert owned.status == SupportGroup.Status.ACTIVE
+    assert owned.last_confirmed == LONG_AGO
+
+
+def test_a_link_made_before_links_named_their_organizer_no_longer_acts(client, owned):
+    # Such a link cannot say whom it was sent to, so nobody can tell it still is theirs.
+    run()
+    reminder = FreshnessReminder.objects.get()
+    token = signing.dumps({"r": reminder.pk, "g": owned.pk}, salt="peerdir.freshness.stopped")
+    assert_no_longer_works(client.post(f"/organizer/reminders/stopped/{token}/"))
+    assert_listing_untouched(owned)
+
+
+def test_pressing_a_used_link_again_changes_nothing_and_says_it_is_done(client, owned):
+    run()
+    stopped = links_in(mail.outbox[0])["stopped"]
+    client.post(stopped)
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.PAUSED
+    # The organizer sets it back to active; the old link, replayed, must not pause it again.
+    SupportGroup.objects.filter(pk=owned.pk).update(status=SupportGroup.Status.ACTIVE)
+    again = client.post(stopped)
+    assert again.status_code == 200
+    assert "already done" in again.content.decode()
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.ACTIVE
+    assert ModeratorNotice.objects.filter(kind="stopped").count() == 1
+
+
+def test_the_audit_names_the_organizer_whose_link_paused_the_listing(client, owned):
+    run()
+    client.post(links_in(mail.outbox[0])["stopped"])
+    entry = AuditEntry.objects.get(action="listing paused by its organizer")
+    assert entry.actor == owned.owners.get()
+
+
+def test_it_has_stopped_does_not_reopen_a_listing_closed_since_the_mail(client, owned):
+    run()
+    stopped = links_in(mail.outbox[0])["stopped"]
+    SupportGroup.objects.filter(pk=owned.pk).update(status=SupportGroup.Status.CLOSED)
+    client.post(stopped)
+    owned.refresh_from_db()
+    assert owned.status == SupportGroup.Status.CLOSED
