@@ -51,6 +51,8 @@ export DEBUG=0
 SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost,testserver SECURE_SSL_REDIRECT=0 PEERDIR_BENCH=1
+# measure.py counts kept pages by their X-Page-Cache header, which production does not send.
+export PAGE_CACHE_HEADER=1
 export STATIC_ROOT="$WORK/static" VAR_DIR="$WORK/var" SITE_URL=http://127.0.0.1
 export PYTHONHASHSEED=0
 

@@ -21,6 +21,10 @@ Two levels: this process's memory ("pages"), then files shared by the workers of
 carries its expiry, so a copy taken from the shared level does not outlive the original.
 
 The key is a sha256 of the parts; `PAGE_CACHE_SECONDS = 0` turns this off.
+
+`X-Page-Cache: hit|miss` says whether a page was kept, only with PAGE_CACHE_HEADER on (tests,
+the bench, development): in production it would tell anyone that someone else opened that URL
+in the last minute (a listing's page, a region with one group).
 """
 
 import hashlib
@@ -92,12 +96,14 @@ def cache_anonymous_page(view):
         key = _key(request, generation.of(request))
         kept = _get(key)
         if kept is not None:
-            kept[HIT_HEADER] = "hit"
+            if settings.PAGE_CACHE_HEADER:
+                kept[HIT_HEADER] = "hit"
             return kept
         response = view(request, *args, **kwargs)
         if _cacheable_response(request, response):
             _set(key, response, _seconds())
-            response[HIT_HEADER] = "miss"
+            if settings.PAGE_CACHE_HEADER:
+                response[HIT_HEADER] = "miss"
         return response
 
     return wrapper

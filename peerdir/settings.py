@@ -201,6 +201,9 @@ CACHES = {
 }
 # Off by default in development, where a template edit should show on the next reload.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "60"))
+# X-Page-Cache: hit|miss on kept pages, for the tests and the bench (bench/run.sh turns it on).
+# Off in production: a "hit" tells anyone that someone opened that URL in the last minute.
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", default=DEBUG)
 
 # The in-memory directory index answers every count and page of results (groups/directory/).
 # After a change each process rebuilds it in the background, at most this often (about a

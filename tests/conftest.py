@@ -117,6 +117,7 @@ TEST_ONLY_SETTINGS = {
     "DIRECTORY_GENERATION_TTL": "read on every request (_generation_read_on_every_request)",
     "DIRECTORY_INDEX_REBUILD_SECONDS": "rebuilt at once (_index_rebuilt_at_once)",
     "FEED_DIR": "each test gets its own empty folder (_feeds_kept_per_test)",
+    "PAGE_CACHE_HEADER": "tests read X-Page-Cache to see a page was kept (test_security_probe.py)",
 }
 
 

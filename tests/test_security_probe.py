@@ -314,3 +314,20 @@ def test_one_account_cannot_flood_the_moderators_with_claims(client):
     assert refused.status_code == 429
     assert "as many of these as we allow in a day" in refused.content.decode()
     assert Claim.objects.count() == LIMIT
+
+
+# --- Whether a page was kept is not said in production -----------------------------------------
+
+
+def test_production_does_not_say_whether_someone_opened_a_page_in_the_last_minute(
+    client, settings, production_settings, _empty_page_cache
+):
+    # `X-Page-Cache: hit` on a listing's page told an observer that someone had looked at that
+    # listing in the last minute.
+    assert production_settings["PAGE_CACHE_HEADER"] is False
+    settings.PAGE_CACHE_HEADER = production_settings["PAGE_CACHE_HEADER"]
+    url = make_support_group().get_absolute_url()
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content  # still kept and served
+    assert HIT_HEADER not in first and HIT_HEADER not in second
