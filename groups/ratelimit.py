@@ -184,3 +184,34 @@ def page_limit_reached(request: HttpRequest, url_name: str) -> bool:
             return True
         slots.append(slot)
     return False
+
+
+# Searches ---------------------------------------------------------------------------------------
+
+# Directory pages that search when the URL has words (`q`): each such request costs a worker
+# 12-83 ms, where a page without words usually comes from the page cache. A person searching
+# and changing filters fast sends a few a second at most; a script sends hundreds.
+SEARCH_VIEWS = frozenset({"groups:list", "groups:region", "groups:type", "groups:search_calendar"})
+
+
+def searches(request: HttpRequest) -> bool:
+    """This GET would compute a search: a directory page with words to search for."""
+    match = request.resolver_match
+    return (
+        match is not None
+        and match.view_name in SEARCH_VIEWS
+        and any(words.strip() for words in request.GET.getlist("q"))
+    )
+
+
+def search_limit_reached(request: HttpRequest) -> bool:
+    """Count one search for the client; True past SEARCH_LIMIT per SEARCH_LIMIT_SECONDS.
+
+    SEARCH_LIMIT = 0 turns the limit off (bench/run.sh: wrk sends everything from 127.0.0.1).
+    The key is the client's keyed hash (behind proxies, the address our outermost proxy saw):
+    neither the address nor the words are stored.
+    """
+    limit = settings.SEARCH_LIMIT
+    if limit <= 0:
+        return False
+    return consume("search", client_hash(request), limit, settings.SEARCH_LIMIT_SECONDS) is None

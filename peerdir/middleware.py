@@ -72,7 +72,8 @@ class PermissionsPolicyMiddleware:
 
 
 class RateLimitMiddleware:
-    """Counts POSTs to the pages in groups.ratelimit.PAGE_LIMITS and answers 429 past a limit.
+    """Counts POSTs to the pages in groups.ratelimit.PAGE_LIMITS, and searches (GET), and
+    answers 429 past a limit.
 
     After AuthenticationMiddleware (limits per account need request.user)."""
 
@@ -83,14 +84,21 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.shortcuts import render
+
         from groups import ratelimit
 
         match = request.resolver_match
+        if request.method in ("GET", "HEAD"):
+            if ratelimit.searches(request) and ratelimit.search_limit_reached(request):
+                # The page names no search words: the visitor can still browse without them.
+                response = render(request, "429.html", {"searches": True}, status=429)
+                response["Retry-After"] = str(2 * settings.SEARCH_LIMIT_SECONDS)
+                return response
+            return None
         if request.method != "POST" or match is None or match.url_name not in ratelimit.PAGE_LIMITS:
             return None
         if ratelimit.page_limit_reached(request, match.url_name):
-            from django.shortcuts import render
-
             return render(request, "429.html", status=429)
         return None
 

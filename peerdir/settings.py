@@ -205,6 +205,12 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else 
 # Off in production: a "hit" tells anyone that someone opened that URL in the last minute.
 PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", default=DEBUG)
 
+# At most this many searches (directory pages with words) per client in any SEARCH_LIMIT_SECONDS
+# (groups/ratelimit.py): far more than a person types or clicks, far fewer than a script sends.
+# 0 turns it off: bench/run.sh does, as all of its load comes from 127.0.0.1.
+SEARCH_LIMIT = int(os.environ.get("SEARCH_LIMIT", "30"))
+SEARCH_LIMIT_SECONDS = 10
+
 # The in-memory directory index answers every count and page of results (groups/directory/).
 # After a change each process rebuilds it in the background, at most this often (about a
 # second of work at 100,000 listings), answering from the previous one meanwhile.
