@@ -235,3 +235,49 @@ def test_the_off_site_check_recognises_external_resources():
         "//cdn.example/x.js",
         "https://img.example/a.png",
     ]
+
+
+# --- Flash messages travel in a cookie: they name no address -----------------------------------
+
+
+def messages_in_cookie(response):
+    """The flash messages a response stores in the `messages` cookie: signed, not encrypted,
+    so anyone who sees the cookie (a proxy's log, the browser's profile) can read them."""
+    from django.contrib.messages.storage.cookie import MessageSerializer
+    from django.core import signing
+
+    morsel = response.cookies.get("messages")
+    if morsel is None or not morsel.value:
+        return []
+    signer = signing.get_cookie_signer(salt="django.contrib.messages")
+    return [str(m) for m in signer.unsign_object(morsel.value, serializer=MessageSerializer)]
+
+
+def test_no_flash_message_puts_an_address_in_the_messages_cookie(client, mailoutbox):
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD, make_user
+
+    make_user(email="jo.private@example.org", password=PASSWORD)
+    seen = []
+    # Sign up (a confirmation mail sent), sign in, add an address and confirm it.
+    signup = client.post(
+        reverse("account_signup"),
+        {"email": "new.person@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    seen += messages_in_cookie(signup)
+    client.cookies.pop("messages", None)
+    login = client.post(
+        reverse("account_login"), {"login": "jo.private@example.org", "password": PASSWORD}
+    )
+    seen += messages_in_cookie(login)
+    added = client.post(
+        reverse("account_email"), {"action_add": "", "email": "jo.other@example.org"}
+    )
+    seen += messages_in_cookie(added)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mailoutbox[-1].body)
+    confirmed = client.post(link.group(1))
+    seen += messages_in_cookie(confirmed)
+    assert len(seen) >= 4, seen  # every step above left a message
+    assert "You are signed in." in seen
+    assert not [m for m in seen if "@" in m or "example.org" in m], seen
