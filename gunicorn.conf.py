@@ -26,6 +26,12 @@ max_requests_jitter = 1000
 SHM = "/dev/shm"  # noqa: S108
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 
+# As long a request line as gunicorn takes (and as nginx's 8k buffers let through): the app
+# refuses an address over its own limit with its 414 page and security headers
+# (peerdir/middleware.py RequestSizeMiddleware); gunicorn's bare one, without them, is then
+# only for what no proxy would pass.
+limit_request_line = 8190
+
 # The application logs one line per request (peerdir.middleware.RequestLogMiddleware) with a
 # request id and WITHOUT the query string, which holds what people searched for. gunicorn's own
 # access log would print the query string, so it stays off; errors go to stderr.

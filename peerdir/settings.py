@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     # First: its request id and timing cover everything below, static files included.
     "peerdir.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Up here, not at the end: the 413, 414 and 503 pages answered below carry it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Compresses what every middleware below produced (peerdir/middleware.py: why BREACH is not
     # a concern here); static files come precompressed from WhiteNoise.
     "peerdir.middleware.CompressPagesMiddleware",
@@ -117,7 +120,6 @@ MIDDLEWARE = [
     "peerdir.middleware.RateLimitMiddleware",
     "peerdir.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -249,15 +251,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# The manifest (every static file's hashed name) lives beside STATIC_ROOT, not in it: WhiteNoise
+# serves everything in STATIC_ROOT, and has no setting to leave one file out.
+STATIC_MANIFEST_ROOT = STATIC_ROOT.with_name(STATIC_ROOT.name + "-manifest")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": (
+        {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+        if DEBUG
+        else {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            "OPTIONS": {"manifest_storage": FileSystemStorage(location=STATIC_MANIFEST_ROOT)},
+        }
+    ),
 }
 
 # Email: console in development, SMTP from the environment in production.

@@ -214,6 +214,17 @@ def test_static_files_collect_with_debug_off(tmp_path):
     assert len(hashed) == 1, hashed
     assert (tmp_path / "static" / "css" / f"{hashed[0]}.gz").exists()
     assert (tmp_path / "static" / "css" / f"{hashed[0]}.br").exists()
+    # The manifest (every static file's name) sits beside the served folder, not in it.
+    assert not (tmp_path / "static" / "staticfiles.json").exists()
+    assert (tmp_path / "static-manifest" / "staticfiles.json").exists()
+    from django.test import RequestFactory, override_settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    with override_settings(STATIC_ROOT=str(tmp_path / "static")):
+        served = WhiteNoiseMiddleware(lambda request: HttpResponse(status=404))
+    rf = RequestFactory()
+    assert served(rf.get(f"/static/css/{hashed[0]}")).status_code == 200
+    assert served(rf.get("/static/staticfiles.json")).status_code == 404
 
 
 def csp_violations(page):

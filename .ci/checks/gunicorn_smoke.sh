@@ -185,6 +185,18 @@ expect(response.status == 404, f"404 page: status {response.status}")
 expect('role="search"' in body.decode(), "404 page has no search box")
 check_security_headers("404", response)
 
+# A web address longer than any page makes: the site's 414 page, with every header (gunicorn's
+# own page, which has none, is only for request lines past gunicorn.conf.py's limit).
+response, body = get("/groups/?q=" + "x" * 6000, HTTPS)
+expect(response.status == 414, f"long address: status {response.status}")
+expect(b"That web address is too long" in body, "long address: not the site's 414 page")
+expect(b"x" * 200 not in body, "long address: the 414 page repeats the address")
+check_security_headers("414", response)
+
+# The static files' manifest (every file's name) is not served.
+response, _ = get("/static/staticfiles.json", HTTPS)
+expect(response.status == 404, f"/static/staticfiles.json: status {response.status}")
+
 # /healthz
 response, body = get("/healthz", HTTPS)
 expect(response.status == 200 and body.strip() == b"ok", f"/healthz: {response.status} {body[:40]!r}")
