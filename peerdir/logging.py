@@ -20,13 +20,16 @@ class RequestIdFilter(logging.Filter):
 
 
 # Paths that carry a secret: a password-reset key, an email-confirmation key, an invitation
-# token. Anyone who reads a log line with one could use it (a logged reset link, replayed, resets
-# the password), so every log line is masked on its way out, whoever wrote it (our request
-# line, Django's "Not Found: /…" warnings, gunicorn). tests/test_logging.py walks each one.
+# token, a reminder link. Anyone who reads a log line with one could use it (a logged reset
+# link, replayed, resets the password), so every log line is masked on its way out, whoever
+# wrote it (our request line, Django's "Not Found: /…" warnings, gunicorn).
+# tests/test_log_masking.py walks each one.
 TOKEN_PATHS = [
     re.compile(r"(/accounts/password/reset/key/)[^/\s?\"']+"),
     re.compile(r"(/accounts/confirm-email/)[^/\s?\"']+"),
     re.compile(r"(/organizer/invitations/)[^/\s?\"']+"),
+    # A freshness reminder's links act without logging in ("It has stopped" pauses the listing).
+    re.compile(r"(/organizer/reminders/[a-z]+/)[^/\s?\"']+"),
 ]
 MASK = "[hidden]"
 

@@ -1,5 +1,5 @@
-"""Secrets in URLs (password-reset keys, email-confirmation keys, invitation tokens) never reach
-a log line: ours, Django's or gunicorn's."""
+"""Secrets in URLs (password-reset keys, email-confirmation keys, invitation tokens, reminder
+links) never reach a log line: ours, Django's or gunicorn's."""
 
 import importlib.util
 import io
@@ -22,6 +22,8 @@ TOKEN_URLS = {
     ),
     "email confirmation": lambda: reverse("account_confirm_email", args=[f"MQ:{SECRET}"]),
     "invitation": lambda: reverse("accounts:accept_invitation", args=[SECRET]),
+    # Acts without logging in, for 30 days: a logged one could pause the listing.
+    "freshness reminder": lambda: reverse("accounts:reminder", args=["stopped", SECRET]),
 }
 
 
