@@ -7,9 +7,10 @@ never four. A counted event that turns out not to count (a form with errors, a r
 gives its slot back with `Slot.release()`.
 
 Who is counted: the account where there is one (`account_hash`), else the client
-(`client_hash`): a keyed hash of the client's IP address, so no address is ever stored. Behind
-proxies, TRUSTED_PROXY_COUNT (settings, from the environment) says how many X-Forwarded-For
-entries our own proxies add; allauth reads the same number and asks `client_ip()` too.
+(`client_hash`): a keyed hash of the client's IP address (of its /64 for IPv6), so no address is
+ever stored. Behind proxies, TRUSTED_PROXY_COUNT (settings, from the environment) says how many
+X-Forwarded-For entries our own proxies add; allauth reads the same number and asks
+`client_ip()` too.
 
 Login failures count per client and per account *and client* (`login_attempt()`), never per
 account alone: whoever guesses at an account from elsewhere cannot lock its owner out, and the
@@ -17,6 +18,7 @@ right password from a client that has not failed is always accepted.
 """
 
 import functools
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -55,8 +57,26 @@ def _warn_once_about_proxies() -> None:
     )
 
 
+def client_network(ip: str) -> str:
+    """What one client controls: an IPv4 address, or an IPv6 address's /64.
+
+    A home, phone or server gets a whole /64 and may use any address in it: counted one by one,
+    a script stepping through its own /64 met no limit at all (the probe sent 12 messages from
+    one /64 where 5 is the limit).
+    """
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def client_hash(request: HttpRequest) -> str:
-    return salted_hmac("peerdir.client", client_ip(request)).hexdigest()[:32]
+    return salted_hmac("peerdir.client", client_network(client_ip(request))).hexdigest()[:32]
 
 
 def account_hash(identifier: object) -> str:

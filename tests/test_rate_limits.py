@@ -362,3 +362,30 @@ def test_the_bench_turns_the_search_limit_off_and_the_page_cache_header_on():
     run_sh = (Path(__file__).resolve().parent.parent / "bench" / "run.sh").read_text()
     assert "\nexport SEARCH_LIMIT=0\n" in run_sh
     assert "\nexport PAGE_CACHE_HEADER=1\n" in run_sh
+
+
+def test_an_ipv6_client_is_counted_by_its_64_so_stepping_through_it_does_not_help(one_proxy):
+    # A /64 is one home, phone or server; the probe sent 12 messages from one where 5 is the limit.
+    group = make_support_group()
+    statuses = [
+        behind_proxy(f"2001:db8:1:2::{n:x}")
+        .post(report_url(group), report_post(details=f"Report {n}"))
+        .status_code
+        for n in range(7)
+    ]
+    assert statuses.count(302) == 5 and statuses[-1] == 429, statuses
+    # The next /64 is someone else.
+    assert behind_proxy("2001:db8:1:3::1").post(report_url(group), report_post()).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", True),
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("::ffff:203.0.113.5", "203.0.113.5", True),
+        ("203.0.113.5", "203.0.113.6", False),
+    ],
+)
+def test_clients_are_told_apart_by_the_network_they_control(one, other, same):
+    assert (ratelimit.client_network(one) == ratelimit.client_network(other)) is same
