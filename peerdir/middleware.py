@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
+from django.utils.encoding import escape_uri_path
 
 from peerdir.logging import request_id_var
 
@@ -28,8 +29,8 @@ def request_id_from(request):
 class RequestLogMiddleware:
     """Assigns ``request.id`` (echoed as ``X-Request-ID``) and logs one line per request.
 
-    The line has the method, the path WITHOUT its query string (search terms are personal
-    data), the status and the duration. Place it first in MIDDLEWARE so the duration covers
+    The line has the method, the path (percent-encoded) WITHOUT its query string (search terms
+    are personal data), the status and the duration. Place it first in MIDDLEWARE so the duration covers
     everything, static files included, and the status is the one the client saw.
     """
 
@@ -47,7 +48,8 @@ class RequestLogMiddleware:
             access_log.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                # Percent-encoded as it came: a %0A in the path must not start a forged line.
+                escape_uri_path(request.path),
                 response.status_code,
                 duration_ms,
                 extra={"status": response.status_code, "duration_ms": round(duration_ms, 1)},

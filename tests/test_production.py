@@ -187,6 +187,18 @@ def test_request_log_has_path_status_and_duration_but_not_the_search(client, cap
     assert "hearing-voices" not in caplog.text
 
 
+def test_a_line_break_in_the_path_cannot_forge_a_request_log_line(client, caplog):
+    # The probe asked for /groups/x%0A<a whole fake line>/ and the log showed two lines.
+    forged = "2026-12-01 17:00:00,000 INFO peerdir.request [forged] GET /admin/ 200 1.0ms"
+    with caplog.at_level(logging.INFO, logger="peerdir.request"):
+        response = client.get("/groups/x%0A" + forged.replace(" ", "%20") + "/")
+    assert response.status_code == 404
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "peerdir.request"]
+    assert "\n" not in line and "\r" not in line and "\x00" not in line
+    assert line.startswith("GET /groups/x%0A2026-12-01%2017:00:00,000%20INFO")
+    assert line.endswith(" 404 " + line.rsplit(" ", 1)[-1])
+
+
 def test_static_files_collect_with_debug_off(tmp_path):
     """Manifest storage fails on a CSS url() to a missing file: find out here, not at deploy."""
     env = {
