@@ -1,7 +1,7 @@
 """Visitors' feedback on a listing, no account needed: problem reports and messages to organizers.
 
-Both forms share the same defences: a honeypot, a per-client rate limit, a double-submit guard,
-length limits. A row is saved before any email goes out; the email is sent after commit.
+Both forms share the same defences: a honeypot, a per-client rate limit and a per-listing one, a
+double-submit guard, length limits. A row is saved before any email goes out; the email is sent after commit.
 """
 
 import hashlib
@@ -19,6 +19,11 @@ from groups.models import ContactMessage, Report, SupportGroup
 
 RATE_LIMIT = 5  # submissions per client and form...
 RATE_PERIOD = 10 * 60  # ...in this many seconds
+# Per listing and form, from everyone together: each one mails the listing's organizers
+# (volunteers, who cannot block a sender they never see). Far above what a listing gets in a
+# day; a script with many addresses (the probe: 30, all relayed) meets it.
+LISTING_LIMIT = 20
+LISTING_PERIOD = 24 * 60 * 60
 DOUBLE_SUBMIT_WINDOW = 60  # seconds in which the same content from the same client is one post
 
 HONEYPOT = "homepage"
@@ -100,8 +105,9 @@ def _content_key(action, client, group, cleaned):
     return digest.hexdigest()
 
 
-def _too_many(request, group):
-    return render(request, "groups/report_too_many.html", {"group": group}, status=429)
+def _too_many(request, group, listing=False):
+    context = {"group": group, "listing": listing}
+    return render(request, "groups/report_too_many.html", context, status=429)
 
 
 def _handle(request, group, form_class, action, template, done_url, also=None):
@@ -127,6 +133,11 @@ def _handle(request, group, form_class, action, template, done_url, also=None):
     if not ratelimit.first_time(key, DOUBLE_SUBMIT_WINDOW):
         slot.release()  # the same post again (a double click) is counted once
         return redirect(done_url)
+    for_listing = ratelimit.consume(f"{action}-listing", group.pk, LISTING_LIMIT, LISTING_PERIOD)
+    if for_listing is None:
+        ratelimit.forget(key)
+        slot.release()  # not this visitor's doing: their own allowance stays
+        return _too_many(request, group, listing=True)
     try:
         with transaction.atomic():
             obj = form.save(commit=False)
@@ -139,6 +150,7 @@ def _handle(request, group, form_class, action, template, done_url, also=None):
     except Exception:
         ratelimit.forget(key)  # not saved: the visitor's retry must not be taken for a double
         slot.release()
+        for_listing.release()
         raise
     return redirect(done_url)
 

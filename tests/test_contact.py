@@ -217,3 +217,32 @@ def test_listing_page_offers_contact_only_when_messages_can_be_relayed(client):
         page = client.get(group.get_absolute_url()).content.decode()
         assert "Contact the organizers" not in page
         assert reverse("groups:report", args=[group.slug]) in page
+
+
+# --- Many senders together cannot flood one listing's organizers -------------------------------
+
+
+def test_many_addresses_together_cannot_flood_one_listings_organizers(
+    client, django_capture_on_commit_callbacks
+):
+    # The probe relayed 30 messages to one listing from 30 addresses: each within its own limit.
+    from django.test import Client
+
+    from groups.feedback import LISTING_LIMIT
+
+    group, elsewhere = owned_group(), owned_group("other@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(LISTING_LIMIT):
+            sender = Client(REMOTE_ADDR=f"203.0.113.{n + 1}")
+            assert sender.post(contact_url(group), message(body=f"Hello {n}")).status_code == 302
+        refused = Client(REMOTE_ADDR="198.51.100.1").post(contact_url(group), message())
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "This form is paused until tomorrow" in html
+    assert "nothing you wrote was sent" in html
+    assert reverse("contact") in html  # the moderators, if it cannot wait
+    assert ContactMessage.objects.filter(group=group).count() == LISTING_LIMIT
+    assert len([m for m in mail.outbox if m.to == ["owner@example.org"]]) == LISTING_LIMIT
+    # That sender's own allowance is untouched, and other listings still take messages.
+    sender = Client(REMOTE_ADDR="198.51.100.1")
+    assert sender.post(contact_url(elsewhere), message()).status_code == 302
