@@ -584,11 +584,13 @@ class Meeting(models.Model):
                 condition=Q(weekday__isnull=True) | Q(weekday__gte=0, weekday__lte=6),
                 name="meeting_weekday_valid",
             ),
+            # An end before the start is the next day (a meeting 11 pm - 1 am); only an end
+            # at the start itself says nothing.
             models.CheckConstraint(
                 condition=Q(end_time__isnull=True)
                 | Q(start_time__isnull=True)
-                | Q(end_time__gt=models.F("start_time")),
-                name="meeting_ends_after_start",
+                | ~Q(end_time=models.F("start_time")),
+                name="meeting_end_differs_from_start",
             ),
         ]
         indexes = [
@@ -615,8 +617,9 @@ class Meeting(models.Model):
                 errors["weeks_of_month"] = str(exc)
         if self.frequency in (self.Frequency.BIWEEKLY,) and self.start_date is None:
             errors["start_date"] = _("Give the date of one meeting so we know which weeks.")
-        if self.start_time and self.end_time and self.end_time <= self.start_time:
-            errors["end_time"] = _("The meeting must end after it starts.")
+        problem = schedule.length_problem(self.start_time, self.end_time)
+        if problem:
+            errors["end_time"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -172,12 +172,42 @@ def first_date(meeting):
     return None
 
 
-def duration(meeting):
-    if meeting.start_time is None or meeting.end_time is None:
+# The longest a meeting that runs past midnight may be listed as. Every slip between am and pm
+# (7 pm to "9:00" meant as 9 pm) reads as an overnight meeting of more than 12 hours; and with
+# no more than 12 hours, an overnight meeting always reads from pm to am ("11:00 pm–1:00 am").
+LONGEST_OVERNIGHT = dt.timedelta(hours=12)
+
+
+def listed_length(start, end):
+    """The length from wall-clock `start` to `end`, an end before the start being the next day
+    (11 pm to 1 am is two hours); None without both, or with the end at the start itself."""
+    if start is None or end is None:
         return None
-    start = dt.datetime.combine(dt.date(2000, 1, 1), meeting.start_time)
-    end = dt.datetime.combine(dt.date(2000, 1, 1), meeting.end_time)
-    return end - start if end > start else None
+    day = dt.date(2000, 1, 1)
+    length = dt.datetime.combine(day, end) - dt.datetime.combine(day, start)
+    if length < dt.timedelta(0):
+        length += dt.timedelta(days=1)
+    return length or None
+
+
+def duration(meeting):
+    return listed_length(meeting.start_time, meeting.end_time)
+
+
+def length_problem(start, end):
+    """What is wrong with a meeting from `start` to `end`, in words for its organizer, or ""."""
+    if start is None or end is None:
+        return ""
+    if start == end:
+        return _(
+            "A meeting can’t end at the moment it starts. Leave the end time empty if it varies."
+        )
+    if end < start and listed_length(start, end) > LONGEST_OVERNIGHT:
+        return _(
+            "From %(start)s to %(end)s the next day is more than 12 hours. If the meeting ends "
+            "the same day, check whether the end time is am or pm."
+        ) % {"start": format_time(start), "end": format_time(end)}
+    return ""
 
 
 def format_time(value):
@@ -256,9 +286,11 @@ def in_zone(meeting, zone_name, after=None):
     if not upcoming:
         return ""
     start = upcoming[0]
+    # Imported here: groups.calendar builds on this module.
+    from groups.calendar import ends_at
+
     theirs = start.astimezone(zone(zone_name))
-    length = duration(meeting)
-    end = (theirs + length).timetz() if length else None
+    end = ends_at(theirs, meeting).timetz() if duration(meeting) else None
     if reads_the_same(start, theirs, meeting.timezone, zone_name):
         return ""
     times = format_time_range(theirs.timetz(), end)

@@ -17,10 +17,11 @@
 
 The awkward world (awkward_world() below) is what calendar apps and directories meet in real
 listings: clock changes in both hemispheres and half-hour zones, meetings at 00:30, at 23:30
-without an end (so they run past midnight), at wall-clock times a clock change skips or repeats,
-every recurrence a Meeting can hold, every status, online/phone/hybrid groups, text with commas,
-semicolons, backslashes, newlines, emoji and non-Latin scripts, and private contact details
-that must appear nowhere. On it:
+without an end (so they run past midnight), overnight ones that end the next day (one with
+London's clock changes inside it, one in Kathmandu's +5:45), at wall-clock times a clock change
+skips or repeats, every recurrence a Meeting can hold, every status, online/phone/hybrid groups,
+text with commas, semicolons, backslashes, newlines, emoji and non-Latin scripts, and private
+contact details that must appear nowhere. On it:
 - both readers expand each group's and the search's .ics over eight weeks across the changes:
   every occurrence, and no other, exactly where an independent reading of the listing's stated
   rule puts it (stated_starts), lasting its listed length, under its name as written;
@@ -423,6 +424,10 @@ def awkward_world():
     meets(london, 6, dt.time(0, 30), dt.time(1, 45))  # 00:30 on Sundays
     meets(london, 6, dt.time(1, 30), dt.time(2, 30))  # skipped on 28 March, repeated 31 October
     meets(london, 5, dt.time(23, 30), notes="Runs past midnight; no end time, 🌙")
+    # Past midnight with an end: Saturday nights hold both of London's clock changes (28 March,
+    # 31 October 2027) inside the meeting; Sunday night's ends on Monday, round the week.
+    meets(london, 5, dt.time(23), dt.time(2, 30), notes="Overnight")
+    meets(london, 6, dt.time(23), dt.time(1))
     new_york = listing(
         "new-york", "Hearing Voices NYC 🗽", attendance="online", join_url="https://zoom.us/j/1234"
     )
@@ -496,6 +501,7 @@ def awkward_world():
         service_area="Nepal",
     )
     meets(kathmandu, 0, dt.time(18, 15), dt.time(19, 45), "Asia/Kathmandu")
+    meets(kathmandu, 4, dt.time(22, 45), dt.time(0, 30), "Asia/Kathmandu")  # into Saturday
     casablanca = listing(
         "casablanca", "Groupe d'entraide, Casablanca", attendance="online", languages=[french],
         join_url="https://meet.jit.si/casablanca",
@@ -597,7 +603,10 @@ def listed_length(meeting):
     if meeting.end_time is None:
         return dt.timedelta(hours=1)
     day = dt.date(2027, 1, 1)
-    return dt.datetime.combine(day, meeting.end_time) - dt.datetime.combine(day, meeting.start_time)
+    # An end before the start is on the next day: 23:00-01:00 lasts two hours.
+    next_day = dt.timedelta(days=1) if meeting.end_time < meeting.start_time else dt.timedelta(0)
+    end = dt.datetime.combine(day, meeting.end_time) + next_day
+    return end - dt.datetime.combine(day, meeting.start_time)
 
 
 def _iso_z(when):

@@ -298,9 +298,14 @@ def clean_errors(**fields):
     }
 
 
-def test_meeting_that_ends_before_it_starts_is_refused_with_a_clear_message():
+def test_meeting_that_would_end_23_hours_later_the_next_day_is_refused_with_a_clear_message():
     errors = clean_errors(start_time=dt.time(17, 0), end_time=dt.time(16, 0))
-    assert errors == {"end_time": ["The meeting must end after it starts."]}
+    assert errors == {
+        "end_time": [
+            "From 5:00 pm to 4:00 pm the next day is more than 12 hours. If the meeting ends the "
+            "same day, check whether the end time is am or pm."
+        ]
+    }
 
 
 def test_monthly_meeting_without_weeks_asks_which_weeks():
