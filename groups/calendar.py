@@ -52,11 +52,28 @@ def _description(group, meeting):
 
 
 def ends_at(start, meeting):
-    """When a meeting starting at `start` ends: its listed length (or DEFAULT_LENGTH) later in
-    elapsed time. Wall-clock arithmetic made a 2:30-3:30 am meeting on the night the clocks skip
-    2:00-3:00 end the instant it starts."""
-    length = schedule.duration(meeting) or schedule.DEFAULT_LENGTH
-    return (start.astimezone(dt.UTC) + length).astimezone(start.tzinfo)
+    """When the meeting starting at `start` (one of its occurrences, in any zone) ends, given in
+    the zone of `start`: at its listed end time by the clock of the meeting's zone, on the next
+    day when that is earlier than the start (11 pm-1 am), so also on the night the clocks change
+    during it; an hour (DEFAULT_LENGTH) after the start without an end time.
+
+    A listed end that a clock change makes no later than the start (2:30-3:30 am on the night
+    the clocks skip 2:00-3:00: both read as 3:30) ends the listed length later instead."""
+    length = schedule.duration(meeting)
+    instant = start.astimezone(dt.UTC)
+    if length is None:
+        return (instant + schedule.DEFAULT_LENGTH).astimezone(start.tzinfo)
+    tz = schedule.zone(meeting.timezone)
+    read = instant.astimezone(tz).date()
+    # The listed date: the clock's, or the day before when a skipped start read as after midnight.
+    for day in (read, read - dt.timedelta(days=1)):
+        listed = dt.datetime.combine(day, meeting.start_time)
+        if listed.replace(tzinfo=tz).astimezone(dt.UTC) == instant:
+            end = (listed + length).replace(tzinfo=tz).astimezone(dt.UTC)
+            if end > instant:
+                return end.astimezone(start.tzinfo)
+            break
+    return (instant + length).astimezone(start.tzinfo)
 
 
 def first_start(meeting, now=None):
@@ -169,7 +186,7 @@ def events_for(group, meeting, now=None):
     _details(event, group, meeting)
     found = [event]
     for when in unclear:
-        # In UTC, lasting the listed length: no local time left for a reader to resolve.
+        # In UTC, start and end: no local time left for a reader to resolve.
         single = icalendar.Event()
         single.add("uid", f"meeting-{meeting.pk}-{when:%Y%m%d}@{_host()}")
         single.add("dtstamp", stamp)

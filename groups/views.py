@@ -68,10 +68,7 @@ def upcoming(meetings, count=3, now=None, visitor_zone=""):
     found.sort(key=lambda pair: pair[0])
     result = []
     for when, meeting in found[:count]:
-        end = None
-        length = schedule.duration(meeting)
-        if length:
-            end = when + length
+        end = calendar.ends_at(when, meeting) if schedule.duration(meeting) else None
         result.append(
             {
                 "start": when,

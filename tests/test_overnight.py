@@ -265,6 +265,26 @@ def test_the_calendar_ends_the_meeting_on_the_next_day_in_its_own_zone(client):
     assert end == dt.datetime(2026, 12, 4, 1, tzinfo=LONDON)
 
 
+def test_on_the_nights_the_clocks_change_the_meeting_still_ends_at_its_listed_time(client):
+    # Saturday 11 pm to 2:30 am: London's clocks go back at 2:00 BST on 31 October 2027, and
+    # forward at 1:00 GMT on 28 March 2028. Those nights are one-off events in UTC.
+    group = night_owls(start=dt.time(23), end=dt.time(2, 30), weekday=5)
+    with at(dt.datetime(2027, 10, 20, tzinfo=dt.UTC)):
+        events = calendar_events(client, group)
+    one_offs = {e.decoded("dtstart"): e.decoded("dtend") for e in events if "rrule" not in e}
+    # 23:00 BST to 02:30 GMT: three and a half hours and one more.
+    assert one_offs[dt.datetime(2027, 10, 30, 22, tzinfo=dt.UTC)] == dt.datetime(
+        2027, 10, 31, 2, 30, tzinfo=dt.UTC
+    )
+    # 23:00 GMT to 02:30 BST: an hour less.
+    assert one_offs[dt.datetime(2028, 3, 25, 23, tzinfo=dt.UTC)] == dt.datetime(
+        2028, 3, 26, 1, 30, tzinfo=dt.UTC
+    )
+    (series,) = [e for e in events if "rrule" in e]
+    excluded = {d.dt.astimezone(dt.UTC) for line in [series["exdate"]] for d in line.dts}
+    assert dt.datetime(2027, 10, 30, 22, tzinfo=dt.UTC) in excluded
+
+
 def test_add_to_calendar_links_end_on_the_next_day(client):
     group = night_owls()
     with at(TUESDAY):
