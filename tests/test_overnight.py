@@ -267,16 +267,16 @@ def test_the_calendar_ends_the_meeting_on_the_next_day_in_its_own_zone(client):
 
 def test_on_the_nights_the_clocks_change_the_meeting_still_ends_at_its_listed_time(client):
     # Saturday 11 pm to 2:30 am: London's clocks go back at 2:00 BST on 31 October 2027, and
-    # forward at 1:00 GMT on 28 March 2028. Those nights are one-off events in UTC.
+    # forward at 1:00 GMT on 26 March 2028. Those nights are one-off events in UTC.
     group = night_owls(start=dt.time(23), end=dt.time(2, 30), weekday=5)
     with at(dt.datetime(2027, 10, 20, tzinfo=dt.UTC)):
         events = calendar_events(client, group)
     one_offs = {e.decoded("dtstart"): e.decoded("dtend") for e in events if "rrule" not in e}
-    # 23:00 BST to 02:30 GMT: three and a half hours and one more.
+    # 23:00 BST to 02:30 GMT: four and a half hours go by.
     assert one_offs[dt.datetime(2027, 10, 30, 22, tzinfo=dt.UTC)] == dt.datetime(
         2027, 10, 31, 2, 30, tzinfo=dt.UTC
     )
-    # 23:00 GMT to 02:30 BST: an hour less.
+    # 23:00 GMT to 02:30 BST: two and a half.
     assert one_offs[dt.datetime(2028, 3, 25, 23, tzinfo=dt.UTC)] == dt.datetime(
         2028, 3, 26, 1, 30, tzinfo=dt.UTC
     )
@@ -357,6 +357,9 @@ def test_a_sunday_night_meeting_is_filed_under_sunday_evening_by_its_start(clien
         assert result_names(client, day="sun", time="evening") == ["Night Owls"]
         assert result_names(client, day="mon") == ["Monday Mornings"]
         assert result_names(client, day="mon", time="morning") == ["Monday Mornings"]
+        # A visitor in Tokyo (UTC+9): Sunday 11 pm in London is their Monday, 8 am.
+        assert result_names(client, day="mon", time="morning", tz="Asia/Tokyo") == ["Night Owls"]
+        assert result_names(client, day="sun", tz="Asia/Tokyo") == []
 
 
 def test_next_meeting_order_wraps_from_sunday_night_into_monday(client, late_and_early):
