@@ -51,31 +51,6 @@ def _description(group, meeting):
     return "\n".join(line.strip() for line in lines if line and line.strip())
 
 
-def ends_at(start, meeting):
-    """When the meeting starting at `start` (one of its occurrences, in any zone) ends, given in
-    the zone of `start`: at its listed end time by the clock of the meeting's zone, on the next
-    day when that is earlier than the start (11 pm-1 am), so also on the night the clocks change
-    during it; an hour (DEFAULT_LENGTH) after the start without an end time.
-
-    A listed end that a clock change makes no later than the start (2:30-3:30 am on the night
-    the clocks skip 2:00-3:00: both read as 3:30) ends the listed length later instead."""
-    length = schedule.duration(meeting)
-    instant = start.astimezone(dt.UTC)
-    if length is None:
-        return (instant + schedule.DEFAULT_LENGTH).astimezone(start.tzinfo)
-    tz = schedule.zone(meeting.timezone)
-    read = instant.astimezone(tz).date()
-    # The listed date: the clock's, or the day before when a skipped start read as after midnight.
-    for day in (read, read - dt.timedelta(days=1)):
-        listed = dt.datetime.combine(day, meeting.start_time)
-        if listed.replace(tzinfo=tz).astimezone(dt.UTC) == instant:
-            end = (listed + length).replace(tzinfo=tz).astimezone(dt.UTC)
-            if end > instant:
-                return end.astimezone(start.tzinfo)
-            break
-    return (instant + length).astimezone(start.tzinfo)
-
-
 def first_start(meeting, now=None):
     """DTSTART: a real occurrence (the next one from yesterday), so the RRULE lines up with it."""
     now = now or timezone.now()
@@ -150,7 +125,7 @@ def _details(event, group, meeting):
 def _timing(event, start, meeting):
     event.add("dtstart", start)
     if schedule.duration(meeting):
-        event.add("dtend", ends_at(start, meeting))
+        event.add("dtend", schedule.ends_at(start, meeting))
     else:
         event.add("duration", schedule.DEFAULT_LENGTH)
 
@@ -238,7 +213,7 @@ def add_links(group, meeting, now=None):
     if not start or not rrule:
         return {}
     start = start[0]
-    end = ends_at(start, meeting)
+    end = schedule.ends_at(start, meeting)
     page = site_url(group.get_absolute_url())
     details = "\n".join(line for line in (group.summary, page) if line)
     google = urlencode(

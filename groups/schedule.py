@@ -286,9 +286,6 @@ def in_zone(meeting, zone_name, after=None):
     if not upcoming:
         return ""
     start = upcoming[0]
-    # Imported here: groups.calendar builds on this module.
-    from groups.calendar import ends_at
-
     theirs = start.astimezone(zone(zone_name))
     end = ends_at(theirs, meeting).timetz() if duration(meeting) else None
     if reads_the_same(start, theirs, meeting.timezone, zone_name):
@@ -355,6 +352,34 @@ SOON = dt.timedelta(hours=1)
 # How long a meeting without an end time is taken to last: calendars give it this length, and
 # the directory calls it under way for this long.
 DEFAULT_LENGTH = dt.timedelta(hours=1)
+
+
+def ends_at(start, meeting):
+    """When the meeting starting at `start` (one of its occurrences, in any zone) ends, given in
+    the zone of `start`: at its listed end time by the clock of the meeting's zone, on the next
+    day when that is earlier than the start (11 pm-1 am), so also on the night the clocks change
+    during it; an hour (DEFAULT_LENGTH) after the start without an end time.
+
+    A listed end that a clock change makes no later than the start (2:30-3:30 am on the night
+    the clocks skip 2:00-3:00: both read as 3:30) ends the listed length later instead.
+
+    The one place an occurrence's end is computed: calendars, JSON-LD, add-to-calendar links
+    and the visitor's-time line all ask it."""
+    length = duration(meeting)
+    instant = start.astimezone(dt.UTC)
+    if length is None:
+        return (instant + DEFAULT_LENGTH).astimezone(start.tzinfo)
+    tz = zone(meeting.timezone)
+    read = instant.astimezone(tz).date()
+    # The listed date: the clock's, or the day before when a skipped start read as after midnight.
+    for day in (read, read - dt.timedelta(days=1)):
+        listed = dt.datetime.combine(day, meeting.start_time)
+        if listed.replace(tzinfo=tz).astimezone(dt.UTC) == instant:
+            end = (listed + length).replace(tzinfo=tz).astimezone(dt.UTC)
+            if end > instant:
+                return end.astimezone(start.tzinfo)
+            break
+    return (instant + length).astimezone(start.tzinfo)
 
 
 def under_way_or_soon(meetings, now, visitor_zone=""):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from groups import calendar, schedule
+from groups import schedule
 from groups.feeds.meeting_guide import dialable
 from groups.models import MEETS_IN_PERSON, REMOTE, Attendance, Status
 from peerdir.siteurl import site_url
@@ -130,7 +130,7 @@ def _instances(meeting, base, now):
     for start in meeting.next_occurrences(count=UPCOMING_PER_SERIES, after=now):
         event = {**base, "@type": "Event", "startDate": start.isoformat()}
         if length:
-            event["endDate"] = calendar.ends_at(start, meeting).isoformat()
+            event["endDate"] = schedule.ends_at(start, meeting).isoformat()
         event["eventStatus"] = SCHEDULED
         found.append(event)
     return found

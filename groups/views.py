@@ -68,7 +68,7 @@ def upcoming(meetings, count=3, now=None, visitor_zone=""):
     found.sort(key=lambda pair: pair[0])
     result = []
     for when, meeting in found[:count]:
-        end = calendar.ends_at(when, meeting) if schedule.duration(meeting) else None
+        end = schedule.ends_at(when, meeting) if schedule.duration(meeting) else None
         result.append(
             {
                 "start": when,
