@@ -196,9 +196,16 @@ def _suggestions(
             )
     # With one choice made, removing it already is "everything": not offered twice.
     if len(active_filters) > 1:
-        everything: dict[str, list[str]] = {name: [] for name in ["q", *directory.facets]}
-        offered.append(counted(_("Clear everything and see every group"), override=everything))
+        offered.append(
+            counted(_("Clear everything and see every group"), override=_everything(directory))
+        )
     return [o for o in offered if o is not None]
+
+
+def _everything(directory: Directory) -> dict[str, list[str]]:
+    """The change that clears the search and every filter. The visitor's time zone and order
+    stay: they are how to show the groups, not which ones."""
+    return {name: [] for name in ["q", *directory.facets]}
 
 
 def _quick_filters(state: State, counts: Counts) -> list[dict[str, str]]:
@@ -279,6 +286,10 @@ def _directory_page(
         "count_text": ngettext("%(n)s group found", "%(n)s groups found", total)
         % {"n": f"{total:,}"},
         "active_filters": active_filters,
+        # Beside a single chip, "Clear all" would be that chip's removal a second time.
+        "clear_all_url": (
+            state.link(override=_everything(directory)) if len(active_filters) > 1 else ""
+        ),
         "quick_filters": _quick_filters(state, counts),
         "suggestions": (
             _suggestions(request, directory, active_filters) if not page.object_list else []

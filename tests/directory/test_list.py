@@ -259,6 +259,25 @@ def test_every_active_filter_can_be_removed_with_one_link(client, world):
     assert 'href="/groups/?day=mon&amp;day=thu"' in html
 
 
+def chips(html):
+    row = html.split('<ul class="chips">', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)', row)
+
+
+def test_clear_all_is_offered_only_beside_two_or_more_choices(client, world):
+    # Beside one chip it would be that chip's removal a second time.
+    one = chips(get(client, type="hearing-voices").content.decode())
+    assert [label.strip() for _url, label in one] == ["Type of group: Hearing Voices"]
+    two = chips(get(client, type="hearing-voices", day="thu").content.decode())
+    assert [label.strip() for _url, label in two][-1] == "Clear all"
+
+
+def test_clear_all_keeps_the_visitors_time_zone_and_order(client, world):
+    html = get(client, q="voices", day="thu", tz="America/New_York", sort="name").content.decode()
+    clear_all = dict((label.strip(), url) for url, label in chips(html))["Clear all"]
+    assert clear_all == "/groups/?sort=name&amp;tz=America%2FNew_York"
+
+
 def test_the_results_block_alone_is_sent_to_javascript(client, world):
     response = client.get(LIST, {"type": "hearing-voices"}, HTTP_X_DIRECTORY_PARTIAL="1")
     html = response.content.decode()
