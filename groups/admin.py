@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -588,7 +589,7 @@ def unsent_mail(obj):
 
 
 def sent_when(obj):
-    return timezone.localtime(obj.sent_at).strftime("%-d %b %Y %H:%M")
+    return date_format(timezone.localtime(obj.sent_at), "j M Y H:i")
 
 
 @admin.register(Report)

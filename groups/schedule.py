@@ -5,13 +5,15 @@ dateutil's rrule and only then given their zone, so 5 pm Pacific stays 5 pm acro
 """
 
 import datetime as dt
+import re
 import zoneinfo
 from functools import lru_cache
 
 from dateutil import rrule
 from django.utils import timezone
+from django.utils.formats import date_format, get_format, time_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from groups import timezones
 
@@ -210,8 +212,17 @@ def length_problem(start, end):
     return ""
 
 
+def _twelve_hour(clock):
+    """Whether a Django time format reads the clock in two halves (g, h, a, A, P), escapes aside."""
+    return any(c in "aAghP" for c in re.sub(r"\\.", "", clock))
+
+
 def format_time(value):
-    """5:00 pm, 11:30 am; noon and midnight spelled plainly."""
+    """5:00 pm, 11:30 am (noon is 12:00 pm) in English; in a language whose clock runs to 24
+    hours (its TIME_FORMAT in Django's locale data), that clock: 17:00 in Spanish or German."""
+    clock = get_format("TIME_FORMAT")
+    if not _twelve_hour(clock):
+        return time_format(value, clock)
     hour = value.hour % 12 or 12
     suffix = _("am") if value.hour < 12 else _("pm")
     return f"{hour}:{value.minute:02d} {suffix}"
@@ -220,7 +231,7 @@ def format_time(value):
 def format_time_range(start, end):
     if end is None:
         return format_time(start)
-    if (start.hour < 12) == (end.hour < 12):
+    if _twelve_hour(get_format("TIME_FORMAT")) and (start.hour < 12) == (end.hour < 12):
         hour = start.hour % 12 or 12
         return f"{hour}:{start.minute:02d}–{format_time(end)}"
     return f"{format_time(start)}–{format_time(end)}"
@@ -309,29 +320,11 @@ def reads_the_same(own, theirs, own_zone, visitor_zone):
 
 
 def format_date(when):
-    """'Friday 4 December', in the active language."""
-    day = WEEKDAY_CHOICES[when.weekday()][1]
-    return _("%(weekday)s %(day)d %(month)s") % {
-        "weekday": day,
-        "day": when.day,
-        "month": MONTHS[when.month - 1],
-    }
-
-
-MONTHS = [
-    gettext_lazy("January"),
-    gettext_lazy("February"),
-    gettext_lazy("March"),
-    gettext_lazy("April"),
-    gettext_lazy("May"),
-    gettext_lazy("June"),
-    gettext_lazy("July"),
-    gettext_lazy("August"),
-    gettext_lazy("September"),
-    gettext_lazy("October"),
-    gettext_lazy("November"),
-    gettext_lazy("December"),
-]
+    """'Friday 4 December': the weekday and month names in the active language (Django's own
+    translations), in the order its translators give the format ('l j \\d\\e F' in Spanish)."""
+    # Translators: a Django date format (the "date" template filter's letters) for a weekday
+    # and a date without the year, as in "Friday 4 December".
+    return date_format(when, pgettext("weekday and date, a Django date format", "l j F"))
 
 
 def lines_for(meetings, visitor_zone="", remote=False, after=None):

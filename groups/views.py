@@ -74,7 +74,7 @@ def upcoming(meetings, count=3, now=None, visitor_zone=""):
                 "start": when,
                 "end": end,
                 "iso": when.isoformat(),
-                "date": when.strftime("%A %-d %B"),
+                "date": schedule.format_date(when),
                 "time": schedule.format_time(when.timetz()),
                 "zone": schedule.zone_label(meeting.timezone),
                 "zone_id": meeting.timezone,

@@ -104,9 +104,13 @@
      the group's second (in-person groups keep their own local time, as the filters do). */
   var times = document.querySelectorAll("time[data-local-time]");
   if (times.length && zone && window.Intl) {
-    var format = new Intl.DateTimeFormat("en-GB", {
+    /* The page's language; its English is British ("Friday 4 December") with a 12-hour clock,
+       as the server writes it (groups/schedule.py); other languages keep their own clock. */
+    var lang = document.documentElement.lang || "en";
+    var english = /^en\b/i.test(lang);
+    var format = new Intl.DateTimeFormat(english ? "en-GB" : lang, {
       weekday: "long", day: "numeric", month: "long", hour: "numeric", minute: "2-digit",
-      hour12: true, timeZone: zone
+      hour12: english ? true : undefined, timeZone: zone
     });
     var label = function (el) {
       var holder = el.closest("[data-your-time]");
@@ -120,7 +124,9 @@
       var mine = document.createElement("strong");
       mine.className = "your-time";
       /* One style on every page: "Friday 4 December, 1:00 am". */
-      mine.textContent = format.format(when).replace(/ at /, ", ").replace(/\s?([ap])\.?m\.?$/i, " $1m") + " " + label(el);
+      var text = format.format(when);
+      if (english) { text = text.replace(/ at /, ", ").replace(/\s?([ap])\.?m\.?$/i, " $1m"); }
+      mine.textContent = text + " " + label(el);
       el.parentNode.insertBefore(mine, el);
       el.parentNode.insertBefore(document.createTextNode(" · "), el);
       el.classList.add("own-time");
