@@ -40,6 +40,8 @@ class Card:
     schedule_lines: list = field(default_factory=list)
     happening: str | None = None  # "now" or "soon": an online meeting one could join
     starts_at: str | None = None
+    remote: bool = False  # joined from anywhere: its times follow the visitor's zone
+    zones: set[str] = field(default_factory=set)  # the zones of the start times it shows
 
 
 def cards_for(
@@ -74,6 +76,8 @@ def cards_for(
             types=[t for t in taxonomy.types if t.pk in types.get(pk, ())],
             place=_place(taxonomy, group.region_id),
             schedule_lines=schedule.lines_for(own[:3], visitor_zone, remote, after=now),
+            remote=remote,
+            zones={m.timezone for m in own[:3] if m.start_time is not None},
         )
         if remote and group.status == SupportGroup.Status.ACTIVE:
             card.happening, card.starts_at = schedule.under_way_or_soon(own, now, visitor_zone)

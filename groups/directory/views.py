@@ -239,16 +239,33 @@ def _canonical_for(state: State, landing: dict | None) -> str:
     return site_url(reverse("groups:list"))
 
 
-def _time_note(state: State) -> str:
-    if state.tz:
-        return _(
-            "Days and times of online and phone groups are shown in your time (%(zone)s) first. "
-            "In-person groups use their own local time."
-        ) % {"zone": timezones.friendly_name(state.tz)}
-    return _(
-        "Days and times are the groups’ own local times. Choose your time zone under Filters "
-        "to see online groups in your time."
-    )
+def _time_note(state: State, cards: list[Card]) -> dict[str, Any] | None:
+    """What the results say, once and above them, about whose clock their times read: each
+    group's own until the visitor names a zone; then online and phone groups' in the visitor's
+    (in-person groups keep their own, as the day and time filters do). Offered with a zone
+    choice whenever the zone changes what the page shows, so a visitor without JavaScript need
+    not find it under Filters. None when there is nothing to say."""
+    remote = any(card.remote and card.zones for card in cards)
+    in_person = any(not card.remote and card.zones for card in cards)
+    by_time = bool(state.active("day") or state.active("time"))
+    offer = remote or by_time
+    if not state.tz:
+        if offer:
+            # The choice's first option, "Each group’s own time", says what the page shows.
+            return {"label": _("Times are shown in:")}
+        return None
+    note: dict[str, Any] = {}
+    if offer:
+        note["label"] = _("Online and phone groups’ times are shown in:")
+    if in_person:
+        note["in_person"] = _("In-person groups keep their own local time.")
+    return note or None
+
+
+def _zone_form_fields(state: State) -> list[tuple[str, str]]:
+    """The directory's state as hidden fields, for the zone choice above the results: choosing
+    a zone keeps the search, the filters and the order (and starts again at the first page)."""
+    return [(name, v) for name, values in state.querydict(without="tz").lists() for v in values]
 
 
 def _directory_page(
@@ -269,7 +286,8 @@ def _directory_page(
         card.group.pk: card
         for card in cards_for([*ids, *anyone_ids], taxonomy, state.tz, directory.now)
     }
-    page.object_list = [cards[pk] for pk in ids if pk in cards]
+    shown: list[Card] = [cards[pk] for pk in ids if pk in cards]
+    page.object_list = shown
     anyone: list[Card] = [cards[pk] for pk in anyone_ids if pk in cards]
     query = state.urlencode()
     active_filters = _active_filters(directory)
@@ -299,7 +317,8 @@ def _directory_page(
         "anyone_url": state.link(without="region", override={"attendance": ["online"]}),
         "zone_choices": timezones.common_choices(state.tz),
         "ignored": state.ignored,
-        "time_note": _time_note(state),
+        "time_note": _time_note(state, [*shown, *anyone]),
+        "zone_form_fields": _zone_form_fields(state),
         "page_link_base": reverse("groups:list") + "?" + (query + "&" if query else ""),
         "calendar_url": reverse("groups:search_calendar") + (f"?{query}" if query else ""),
         "canonical_url": _canonical_for(state, landing),

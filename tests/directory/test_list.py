@@ -127,7 +127,7 @@ def test_day_filter_finds_the_groups_that_meet_on_thursdays(client, world):
 def test_visitor_in_london_finds_the_thursday_evening_pacific_group_on_friday(client, world):
     friday = get(client, day="fri", tz="Europe/London")
     assert names(friday) == {"Pacific Online Alternatives"}
-    assert "shown in your time (UK time) first" in friday.content.decode()
+    assert "Online and phone groups’ times are shown in:" in friday.content.decode()
     # The in-person Edinburgh group keeps its own Thursday; the online group left Thursday.
     assert names(get(client, day="thu", tz="Europe/London")) == {"Edinburgh Hearing Voices"}
     assert names(get(client, day="fri", time="morning", tz="Europe/London")) == {
@@ -138,7 +138,9 @@ def test_visitor_in_london_finds_the_thursday_evening_pacific_group_on_friday(cl
 def test_without_a_time_zone_days_and_times_are_the_groups_own(client, world):
     response = get(client, time="evening")
     assert names(response) == {"Edinburgh Hearing Voices", "Pacific Online Alternatives"}
-    assert "Days and times are the groups’ own local times." in response.content.decode()
+    html = response.content.decode()
+    assert "Times are shown in:" in html
+    assert '<option value="">Each group’s own time</option>' in html.split('class="time-note"')[1]
     assert names(get(client, time="morning")) == {"Boston Voices Circle"}
 
 
