@@ -98,6 +98,14 @@ def _in_visitor_zone(when, own_zone, visitor_zone):
     )
 
 
+def _back_url(back, visitor_zone):
+    """The results the visitor came from, in the zone they now chose (on this page, perhaps)."""
+    query = QueryDict(back, mutable=True)
+    if visitor_zone:
+        query["tz"] = visitor_zone
+    return reverse("groups:list") + (f"?{query.urlencode()}" if query else "")
+
+
 def join_action(group, contacts, accepts_messages):
     """The one best way to join that the listing has, for the "How to join" box: a joining
     link, the site's contact form, a phone number, an email address, the website, or none
@@ -201,6 +209,7 @@ def group_detail(request, slug):
         "zone_names": sorted({schedule.zone_label(m.timezone) for m in meetings if m.start_time}),
         "time_lines": schedule.lines_for(meetings, visitor_zone, remote=remote),
         "visitor_zone": visitor_zone,
+        "visitor_zone_label": schedule.zone_label(visitor_zone) if visitor_zone else "",
         "remote": remote,
         "zone_choices": timezones.common_choices(visitor_zone),
         "back": back,
@@ -209,7 +218,7 @@ def group_detail(request, slug):
         "source_label": source_label(group)
         if group.source_document or group.source_excerpt
         else "",
-        "back_url": reverse("groups:list") + (f"?{back}" if back else ""),
+        "back_url": _back_url(back, visitor_zone),
         "has_back": bool(back),
         "canonical_url": site_url(group.get_absolute_url()),
         "calendar_url": calendar_url,

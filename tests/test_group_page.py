@@ -124,6 +124,23 @@ def test_back_link_keeps_the_filters_and_can_only_point_into_the_directory(clien
         assert "evil" not in link and "javascript" not in link
 
 
+def test_a_zone_chosen_on_the_listing_is_kept_by_its_links_and_named_in_its_note(client, group):
+    html = page(client, group, back="type=hearing-voices&tz=Europe/London", tz="America/New_York")
+    # Back to the results in the zone just chosen, not the one the visitor came with.
+    back = 'href="/groups/?type=hearing-voices&amp;tz=America%2FNew_York">← Back to your results'
+    assert back in html
+    # The site's search box carries it too, without JavaScript.
+    assert '<input type="hidden" name="tz" value="America/New_York" data-tz>' in html
+    # The dates come in the visitor's time first: the note no longer says only the group's.
+    assert (
+        "Times are in your time zone (Eastern Time) first, then in the group’s (Pacific Time)."
+        in html
+    )
+    without = page(client, group)
+    assert '<input type="hidden" name="tz" value="" data-tz disabled>' in without
+    assert "Times are in the group’s time zone (Pacific Time)." in without
+
+
 def test_archived_or_pending_listings_are_not_found(client, group):
     for state in ["pending", "archived"]:
         group.moderation = state
