@@ -141,6 +141,15 @@ def test_a_zone_chosen_on_the_listing_is_kept_by_its_links_and_named_in_its_note
     assert "Times are in the group’s time zone (Pacific Time)." in without
 
 
+def test_an_in_person_listing_offers_no_zone_choice_that_would_change_nothing(client, group):
+    assert "Show times in your time zone" in page(client, group)  # hybrid: one can join online
+    group.attendance = "in_person"
+    group.save()
+    html = page(client, group, tz="Asia/Tokyo")
+    assert "Show times in your time zone" not in html
+    assert "Thursdays, 5:00–6:00 pm Pacific Time" in html
+
+
 def test_archived_or_pending_listings_are_not_found(client, group):
     for state in ["pending", "archived"]:
         group.moderation = state
