@@ -209,7 +209,6 @@ def group_detail(request, slug):
         "zone_names": sorted({schedule.zone_label(m.timezone) for m in meetings if m.start_time}),
         "time_lines": schedule.lines_for(meetings, visitor_zone, remote=remote),
         "visitor_zone": visitor_zone,
-        "visitor_zone_label": schedule.zone_label(visitor_zone) if visitor_zone else "",
         "remote": remote,
         "zone_choices": timezones.common_choices(visitor_zone),
         "back": back,

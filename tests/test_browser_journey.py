@@ -136,7 +136,7 @@ def test_with_javascript_filters_fold_away_and_show_the_results(live_server, bro
     context = browser.new_context(viewport=PHONE, timezone_id="Europe/London")
     page = context.new_page()
     page.goto(live_server.url + "/groups/?q=hearing+voices")
-    expect(page.locator("select[name=tz]")).to_have_value("Europe/London")
+    expect(page.locator("#filters select[name=tz]")).to_have_value("Europe/London")
     page.get_by_text("Filters", exact=True).click()
     page.get_by_label(re.compile(r"^Evening")).check()
     # With the visitor's zone, 'evening' is London's evening: the 1 am Pacific group is not.

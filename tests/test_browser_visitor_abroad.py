@@ -40,6 +40,7 @@ def listings():
     )
     make_meeting(pacific, weekday=3, start_time=dt.time(17, 0), timezone="America/Los_Angeles")
     refresh_search_document()
+    return {"london": london, "pacific": pacific}
 
 
 def test_without_javascript_the_zone_is_chosen_above_the_results_in_two_taps(
@@ -80,6 +81,23 @@ def test_with_javascript_the_note_follows_the_browsers_zone(live_server, browser
             "America/New_York"
         )
         expect(page.locator(".your-time").first).to_contain_text("Eastern Time")
+    context.close()
+
+
+def test_with_javascript_a_listings_note_says_the_visitors_time_comes_first(
+    live_server, browser, listings
+):
+    context = browser.new_context(viewport=PHONE, timezone_id="America/New_York")
+    page = context.new_page()
+    with at(WINTER):
+        page.goto(live_server.url + listings["london"].get_absolute_url())
+        expect(page.locator(".upcoming .your-time").first).to_have_text(
+            "Wednesday 2 December, 2:00 pm (your time)"
+        )
+        # It said "Times are in the group's time zone" under the visitor's times.
+        expect(page.locator("[data-zone-note]")).to_have_text(
+            "Times are in your time zone first, then in the group’s (UK time)."
+        )
     context.close()
 
 

@@ -132,10 +132,7 @@ def test_a_zone_chosen_on_the_listing_is_kept_by_its_links_and_named_in_its_note
     # The site's search box carries it too, without JavaScript.
     assert '<input type="hidden" name="tz" value="America/New_York" data-tz>' in html
     # The dates come in the visitor's time first: the note no longer says only the group's.
-    assert (
-        "Times are in your time zone (Eastern Time) first, then in the group’s (Pacific Time)."
-        in html
-    )
+    assert "Times are in your time zone first, then in the group’s (Pacific Time).</p>" in html
     without = page(client, group)
     assert '<input type="hidden" name="tz" value="" data-tz disabled>' in without
     assert "Times are in the group’s time zone (Pacific Time)." in without

@@ -116,6 +116,7 @@
       var holder = el.closest("[data-your-time]");
       return holder ? holder.getAttribute("data-your-time") : "";
     };
+    var shown = false;
     times.forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       var own = el.closest("[data-zone]");
@@ -130,6 +131,11 @@
       el.parentNode.insertBefore(mine, el);
       el.parentNode.insertBefore(document.createTextNode(" · "), el);
       el.classList.add("own-time");
+      shown = true;
     });
+    var note = document.querySelector("[data-zone-note]");
+    if (shown && note && note.getAttribute("data-your-note")) {
+      note.textContent = note.getAttribute("data-your-note");
+    }
   }
 })();
