@@ -67,6 +67,8 @@ def test_without_javascript_the_zone_is_chosen_above_the_results_in_two_taps(
             "America/New_York"
         )
         expect(page.locator("#results .result h3").first).to_be_in_viewport(ratio=1)
+    # The zone rides in the URL, like the search: no cookie remembers either.
+    assert context.cookies() == []
     context.close()
 
 
