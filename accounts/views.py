@@ -229,21 +229,27 @@ TICKED_LISTS = [f.name for f in SupportGroup._meta.many_to_many if f.name in LIS
 
 
 def _saved_words(group):
-    if _visibility(group) == "live":
-        return _("Saved. Your changes are live now.")
-    if _visibility(group) == "pending":
-        return _("Saved. Visitors see the listing once a moderator publishes it.")
-    return _("Saved. The listing is archived: visitors do not see it.")
+    return {
+        "live": _("Saved. Your changes are live now."),
+        "pending": _("Saved. Visitors see the listing once a moderator publishes it."),
+        "archived": _("Saved. The listing is archived: visitors do not see it."),
+    }[_visibility(group)]
+
+
+def _group_and_viewer(request, slug):
+    """The listing its owner or a moderator asks about, and what of its history they may see:
+    since when the viewer owns it, in the same query (None: a moderator, not an owner)."""
+    since = Ownership.objects.filter(group=OuterRef("pk"), user=request.user.pk)
+    queryset = SupportGroup.objects.annotate(owner_since=Subquery(since.values("created_at")[:1]))
+    group = get_group_for_owner(request, slug, allow_moderators=True, queryset=queryset)
+    return group, Viewer(request.user.pk, group.owner_since)
 
 
 @login_required
 @require_safe
 def saved(request, slug):
     """What the organizer's save changed, whether visitors see it now, and the way to look."""
-    since = Ownership.objects.filter(group=OuterRef("pk"), user=request.user.pk)
-    queryset = SupportGroup.objects.annotate(owner_since=Subquery(since.values("created_at")[:1]))
-    group = get_group_for_owner(request, slug, allow_moderators=True, queryset=queryset)
-    viewer = Viewer(request.user.pk, group.owner_since)
+    group, viewer = _group_and_viewer(request, slug)
     changes = [c for entry in last_save(group, viewer, LISTING_FIELDS) for c in entry.changes]
     names = [name for name in request.GET.getlist("lists") if name in TICKED_LISTS]
     lists = [
@@ -304,11 +310,7 @@ def _conflict(request, group, form, formset):
 
 @login_required
 def history(request, slug):
-    # Since when the viewer owns it, in the same query (None: a moderator, not an owner).
-    since = Ownership.objects.filter(group=OuterRef("pk"), user=request.user.pk)
-    queryset = SupportGroup.objects.annotate(owner_since=Subquery(since.values("created_at")[:1]))
-    group = get_group_for_owner(request, slug, allow_moderators=True, queryset=queryset)
-    viewer = Viewer(request.user.pk, group.owner_since)
+    group, viewer = _group_and_viewer(request, slug)
     return render(
         request,
         "accounts/history.html",

@@ -212,6 +212,7 @@ def length_problem(start, end):
     return ""
 
 
+@lru_cache(maxsize=32)
 def _twelve_hour(clock):
     """Whether a Django time format reads the clock in two halves (g, h, a, A, P), escapes aside."""
     return any(c in "aAghP" for c in re.sub(r"\\.", "", clock))

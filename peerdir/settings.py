@@ -193,6 +193,12 @@ CACHES = {
         "LOCATION": "peerdir-pages",
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # Per process: counts that need not be shared (the search limit, groups/ratelimit.py).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "peerdir-local",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
     # The same pages shared by the workers of one machine or container (files, zlib-compressed),
     # so each page is computed once there rather than once per worker.
     "pages_shared": {
